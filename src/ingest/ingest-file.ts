@@ -1,0 +1,492 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { maskText } from '../core/mask.js';
+import { fail, ok, type Result } from '../core/result.js';
+import { shanghaiDate } from '../core/time.js';
+import { DEATH_SOURCES, type DeathSource, type RecordKind } from '../records/enums.js';
+import { type AnyRecord, KIND_SPECS, type QualityFlag } from '../records/schemas.js';
+import { type CsvRecord, readCsv } from './csv-reader.js';
+import { decodeText, REPLACEMENT_CHARACTER, type TextEncodingName } from './encoding.js';
+import { readJsonl } from './jsonl-reader.js';
+import type { FlaggedRow, IngestSink, LoadId, QuarantinedRow } from './ports.js';
+import type { IngestProgress } from './progress.js';
+
+export interface IngestFileOptions {
+  readonly sink: IngestSink;
+  readonly kind: RecordKind;
+  /** The file, as the user named it (shown in messages and stored as the file's name). */
+  readonly path: string;
+  /** Names the file's encoding instead of detecting it. */
+  readonly encoding?: TextEncodingName | undefined;
+  /** Deaths only: the source of every record whose file has no `source` column or an empty cell. */
+  readonly source?: DeathSource | undefined;
+  /** Rows per transaction. Default 20,000. */
+  readonly batchSize?: number | undefined;
+  readonly clock: () => number;
+  readonly onProgress?: ((progress: IngestProgress) => void) | undefined;
+  /** Bytes per read from the file. Default 256 KiB (tests use tiny reads to split characters). */
+  readonly readSize?: number | undefined;
+}
+
+/** What one load did: what `ghostwatch ingest --json` prints. */
+export interface IngestSummary {
+  readonly kind: RecordKind;
+  readonly file: string;
+  /** Data rows read (loaded + quarantined). */
+  readonly rows: number;
+  readonly loaded: number;
+  readonly quarantined: number;
+  /** Loaded rows that carry at least one data-quality flag. */
+  readonly flagged: number;
+  readonly encoding: TextEncodingName;
+  readonly elapsedMs: number;
+}
+
+const DEFAULT_BATCH_SIZE = 20_000;
+const DEFAULT_READ_SIZE = 256 * 1024;
+
+/** A failure to read the file (not a bug, not the store): becomes a failed Result. */
+class FileReadError extends Error {
+  constructor(readonly failure: unknown) {
+    super(failure instanceof Error ? failure.message : String(failure));
+  }
+}
+
+function describeIoError(file: string, error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  switch (code) {
+    case 'ENOENT':
+      return `${file}: no such file; check the path and run the command again`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${file}: permission denied; make the file readable and run the command again`;
+    case 'EISDIR':
+      return `${file}: is a directory, not a file; give the path of the file to load`;
+    default:
+      return `${file}: cannot be read (${maskText(error instanceof Error ? error.message : String(error))}); check the file and run the command again`;
+  }
+}
+
+async function* countingBytes(
+  path: string,
+  readSize: number,
+  counter: { bytes: number },
+): AsyncGenerator<Buffer> {
+  const stream = createReadStream(path, { highWaterMark: readSize });
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      counter.bytes += chunk.length;
+      yield chunk;
+    }
+  } catch (error) {
+    throw new FileReadError(error);
+  } finally {
+    stream.destroy();
+  }
+}
+
+interface IssueLike {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly code: string;
+  readonly params?: { readonly code?: unknown } | undefined;
+}
+
+function quarantineFromIssues(line: number, raw: string, issues: readonly IssueLike[]): QuarantinedRow {
+  const first = issues[0];
+  const column = first !== undefined && first.path.length > 0 ? String(first.path[0]) : undefined;
+  const paramCode = first?.params?.code;
+  const code = typeof paramCode === 'string' ? paramCode : `schema.${first?.code ?? 'invalid'}`;
+  const reason = issues
+    .map((issue) => (issue.path.length > 0 ? `${String(issue.path[0])}: ${issue.message}` : issue.message))
+    .join('; ');
+  return { line, column, code, reason: maskText(reason), raw };
+}
+
+interface BatchWriter {
+  record(record: AnyRecord, line: number, endLine: number): void;
+  quarantine(row: QuarantinedRow, endLine: number): void;
+  /** True when a batch is ready to be written. */
+  full(): boolean;
+  flush(): Promise<void>;
+  readonly counts: { rows: number; loaded: number; quarantined: number; flagged: number };
+}
+
+function createBatchWriter(
+  sink: IngestSink,
+  loadId: LoadId,
+  kind: RecordKind,
+  batchSize: number,
+  loadDate: string,
+): BatchWriter {
+  const key = KIND_SPECS[kind].key as (record: AnyRecord) => string;
+  let records: AnyRecord[] = [];
+  let quarantined: QuarantinedRow[] = [];
+  let flags: FlaggedRow[] = [];
+  let throughLine = 0;
+  const counts = { rows: 0, loaded: 0, quarantined: 0, flagged: 0 };
+
+  const flush = async (): Promise<void> => {
+    if (records.length === 0 && quarantined.length === 0) return;
+    const batch = { kind, records, quarantined, flags, throughLine };
+    records = [];
+    quarantined = [];
+    flags = [];
+    // The sink's generic signature ties records to kind; the records came from KIND_SPECS[kind].schema.
+    await sink.writeBatch(loadId, batch as Parameters<IngestSink['writeBatch']>[1]);
+  };
+
+  return {
+    counts,
+    record(parsed, line, endLine) {
+      let record = parsed;
+      if (kind === 'deaths' && 'reportedAt' in record && record.reportedAt === undefined) {
+        record = { ...record, reportedAt: loadDate } as AnyRecord;
+      }
+      records.push(record);
+      counts.rows++;
+      counts.loaded++;
+      throughLine = endLine;
+      const recordFlags = (record as { flags?: readonly QualityFlag[] }).flags;
+      if (recordFlags !== undefined && recordFlags.length > 0) {
+        counts.flagged++;
+        const recordKey = key(record);
+        for (const flag of recordFlags) {
+          flags.push({
+            line,
+            column: flag.column,
+            code: flag.code,
+            message: maskText(flag.message),
+            recordKey,
+          });
+        }
+      }
+    },
+    quarantine(row, endLine) {
+      quarantined.push(row);
+      counts.rows++;
+      counts.quarantined++;
+      throughLine = endLine;
+    },
+    full: () => records.length + quarantined.length >= batchSize,
+    flush,
+  };
+}
+
+function invalidBytesRow(line: number, raw: string, encoding: TextEncodingName): QuarantinedRow {
+  return {
+    line,
+    column: undefined,
+    code: 'encoding.invalid_bytes',
+    reason: `has bytes that are not valid ${encoding} text; save the file as UTF-8 or name its encoding with --encoding`,
+    raw,
+  };
+}
+
+function hasText(cell: string): boolean {
+  return cell.length !== 0 && (cell.charCodeAt(0) > 32 || cell.trim().length !== 0);
+}
+
+interface ColumnPlan {
+  readonly columns: readonly { readonly name: string; readonly index: number }[];
+}
+
+function planColumns(
+  file: string,
+  kind: RecordKind,
+  header: readonly string[],
+  source: DeathSource | undefined,
+): Result<ColumnPlan> {
+  const names = header.map((h) => h.trim().toLowerCase());
+  const spec = KIND_SPECS[kind];
+  const columns: { name: string; index: number }[] = [];
+  const missing: string[] = [];
+  const repeated: string[] = [];
+  for (const column of spec.columns) {
+    const index = names.indexOf(column.name);
+    if (index === -1) {
+      const suppliedBySource = kind === 'deaths' && column.name === 'source' && source !== undefined;
+      if (column.required && !suppliedBySource) missing.push(column.name);
+      continue;
+    }
+    if (names.indexOf(column.name, index + 1) !== -1) repeated.push(column.name);
+    columns.push({ name: column.name, index });
+  }
+  if (missing.length > 0) {
+    const shown = names.filter((n) => n.length > 0).slice(0, 20);
+    const found = shown.length > 0 ? maskText(shown.join(', ')) : 'no column names';
+    const plural = missing.length > 1 ? 's' : '';
+    const orSource =
+      kind === 'deaths' && missing.includes('source')
+        ? ', or give the source of the whole file with --source'
+        : '';
+    return fail(
+      'ingest.missing_column',
+      `${file}: missing required column${plural} ${missing.join(', ')} (the header has ${found}); add ${missing.length > 1 ? 'them' : 'it'} to the header row${orSource} and load the file again; nothing was loaded`,
+      ['header'],
+    );
+  }
+  if (repeated.length > 0) {
+    return fail(
+      'ingest.repeated_column',
+      `${file}: column ${repeated.join(', ')} appears more than once in the header; keep one and load the file again; nothing was loaded`,
+      ['header'],
+    );
+  }
+  return ok({ columns });
+}
+
+interface LoadContext {
+  readonly options: IngestFileOptions;
+  readonly text: AsyncIterable<string>;
+  readonly encoding: () => TextEncodingName;
+  readonly counter: { bytes: number };
+  readonly bytesTotal: number;
+  readonly startedAt: number;
+}
+
+async function begin(context: LoadContext): Promise<LoadId> {
+  const { options } = context;
+  return options.sink.beginLoad({
+    fileKey: resolve(options.path),
+    fileName: options.path,
+    kind: options.kind,
+    startedAt: context.startedAt,
+  });
+}
+
+function reportProgress(context: LoadContext, rows: number): void {
+  context.options.onProgress?.({
+    rows,
+    bytesRead: context.counter.bytes,
+    bytesTotal: context.bytesTotal,
+    elapsedMs: context.options.clock() - context.startedAt,
+  });
+}
+
+async function loadCsv(context: LoadContext): Promise<Result<BatchWriter['counts']>> {
+  const batches = readCsv(context.text);
+  try {
+    return await loadCsvRecords(context, batches);
+  } finally {
+    // Closes the file when the load stops early (a bad header).
+    await batches.return(undefined);
+  }
+}
+
+async function loadCsvRecords(
+  context: LoadContext,
+  batches: AsyncGenerator<CsvRecord[]>,
+): Promise<Result<BatchWriter['counts']>> {
+  const { options } = context;
+  const { kind, path: file } = options;
+  const schema = KIND_SPECS[kind].schema;
+
+  // The header first: a missing column stops the file before anything is written.
+  let first = await batches.next();
+  while (!first.done && first.value.length === 0) first = await batches.next();
+  const header = first.done ? undefined : first.value[0];
+  if (header === undefined) {
+    return fail('ingest.no_header', `${file}: has no header row; the first line must name the columns`);
+  }
+  if (header.kind === 'malformed') {
+    return fail(
+      'ingest.bad_header',
+      `${file}: the header row (line ${header.line}) cannot be read: ${header.reason}; fix it and load the file again`,
+    );
+  }
+  const plan = planColumns(file, kind, header.fields, options.source);
+  if (!plan.ok) return plan;
+  const { columns } = plan.value;
+  const fileSource = kind === 'deaths' ? options.source : undefined;
+
+  const loadId = await begin(context);
+  const writer = createBatchWriter(
+    options.sink,
+    loadId,
+    kind,
+    options.batchSize ?? DEFAULT_BATCH_SIZE,
+    shanghaiDate(context.startedAt),
+  );
+
+  let batch: readonly CsvRecord[] = first.value.slice(1);
+  for (;;) {
+    for (const record of batch) {
+      if (record.kind === 'malformed') {
+        writer.quarantine(
+          {
+            line: record.line,
+            column: undefined,
+            code: 'csv.malformed',
+            reason: record.reason,
+            raw: record.raw,
+          },
+          record.endLine,
+        );
+      } else if (record.raw.includes(REPLACEMENT_CHARACTER)) {
+        writer.quarantine(invalidBytesRow(record.line, record.raw, context.encoding()), record.endLine);
+      } else {
+        const fields = record.fields;
+        const row: Record<string, string> = {};
+        for (const column of columns) {
+          const cell = fields[column.index]!;
+          if (hasText(cell)) row[column.name] = cell;
+        }
+        if (fileSource !== undefined && row.source === undefined) row.source = fileSource;
+        const parsed = schema.safeParse(row);
+        if (parsed.success) {
+          writer.record(parsed.data, record.line, record.endLine);
+        } else {
+          writer.quarantine(
+            quarantineFromIssues(record.line, record.raw, parsed.error.issues as readonly IssueLike[]),
+            record.endLine,
+          );
+        }
+      }
+      // Awaiting only when a batch is full: an await per row would cost more than parsing it.
+      if (writer.full()) await writer.flush();
+    }
+    reportProgress(context, writer.counts.rows);
+    const next = await batches.next();
+    if (next.done) break;
+    batch = next.value;
+  }
+  await writer.flush();
+  await options.sink.finishLoad(loadId, { finishedAt: options.clock(), ...writer.counts });
+  return ok(writer.counts);
+}
+
+/** JSON null and empty strings are "unknown", as an empty CSV cell is. */
+function withoutEmpty(value: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const [name, cell] of Object.entries(value)) {
+    if (cell === null || cell === undefined) continue;
+    if (typeof cell === 'string' && !hasText(cell)) continue;
+    row[name] = cell;
+  }
+  return row;
+}
+
+async function loadJsonl(context: LoadContext): Promise<Result<BatchWriter['counts']>> {
+  const { options } = context;
+  const schema = KIND_SPECS[options.kind].schema;
+  const loadId = await begin(context);
+  const writer = createBatchWriter(
+    options.sink,
+    loadId,
+    options.kind,
+    options.batchSize ?? DEFAULT_BATCH_SIZE,
+    shanghaiDate(context.startedAt),
+  );
+  for await (const batch of readJsonl(context.text)) {
+    for (const record of batch) {
+      if (record.kind === 'invalid') {
+        writer.quarantine(
+          { line: record.line, column: undefined, code: record.code, reason: record.reason, raw: record.raw },
+          record.line,
+        );
+      } else if (record.raw.includes(REPLACEMENT_CHARACTER)) {
+        writer.quarantine(invalidBytesRow(record.line, record.raw, context.encoding()), record.line);
+      } else {
+        const parsed = schema.safeParse(withoutEmpty(record.value));
+        if (parsed.success) {
+          writer.record(parsed.data, record.line, record.line);
+        } else {
+          writer.quarantine(
+            quarantineFromIssues(record.line, record.raw, parsed.error.issues as readonly IssueLike[]),
+            record.line,
+          );
+        }
+      }
+      // Awaiting only when a batch is full: an await per row would cost more than parsing it.
+      if (writer.full()) await writer.flush();
+    }
+    reportProgress(context, writer.counts.rows);
+  }
+  await writer.flush();
+  await options.sink.finishLoad(loadId, { finishedAt: options.clock(), ...writer.counts });
+  return ok(writer.counts);
+}
+
+/**
+ * Loads one file of a contracted kind into the store: streaming, each row validated with the kind's schema, bad
+ * rows quarantined with line, column and reason, the rest written in batches. A missing required column, an empty
+ * file or an unreadable one fails the load before anything is written. Loading the same file again gives the same
+ * store and the same summary.
+ * @example
+ * const result = await ingestFile({ sink: store, kind: 'payments', path: 'payments.csv', clock: Date.now });
+ * if (result.ok) console.log(`${result.value.loaded} loaded, ${result.value.quarantined} quarantined`);
+ * else console.error(result.issues[0]?.message);
+ */
+export async function ingestFile(options: IngestFileOptions): Promise<Result<IngestSummary>> {
+  const startedAt = options.clock();
+  const file = options.path;
+  if (options.source !== undefined) {
+    if (options.kind !== 'deaths') {
+      return fail(
+        'ingest.source_not_applicable',
+        `--source applies to deaths files only, not ${options.kind}`,
+      );
+    }
+    if (!(DEATH_SOURCES as readonly string[]).includes(options.source)) {
+      return fail(
+        'ingest.unknown_source',
+        `--source must be one of ${DEATH_SOURCES.join(', ')}; "${maskText(options.source)}" is not`,
+      );
+    }
+  }
+
+  let bytesTotal: number;
+  try {
+    const info = await stat(file);
+    if (info.isDirectory()) return fail('ingest.unreadable', describeIoError(file, { code: 'EISDIR' }));
+    bytesTotal = info.size;
+  } catch (error) {
+    return fail('ingest.unreadable', describeIoError(file, error));
+  }
+  if (bytesTotal === 0) {
+    const what =
+      KIND_SPECS[options.kind].format === 'csv' ? 'there is no header row' : 'there are no events in it';
+    return fail(
+      'ingest.empty_file',
+      `${file}: is empty (0 bytes): ${what}; check the export that produced it`,
+    );
+  }
+
+  const counter = { bytes: 0 };
+  const decoded = decodeText(countingBytes(file, options.readSize ?? DEFAULT_READ_SIZE, counter), {
+    encoding: options.encoding,
+  });
+  const context: LoadContext = {
+    options,
+    text: decoded.text,
+    encoding: decoded.encoding,
+    counter,
+    bytesTotal,
+    startedAt,
+  };
+  let counts: Result<BatchWriter['counts']>;
+  try {
+    counts = KIND_SPECS[options.kind].format === 'csv' ? await loadCsv(context) : await loadJsonl(context);
+  } catch (error) {
+    if (error instanceof FileReadError)
+      return fail('ingest.unreadable', describeIoError(file, error.failure));
+    throw error;
+  }
+  if (!counts.ok) return counts;
+  const finishedAt = options.clock();
+  options.onProgress?.({
+    rows: counts.value.rows,
+    bytesRead: counter.bytes,
+    bytesTotal,
+    elapsedMs: finishedAt - startedAt,
+  });
+  return ok({
+    kind: options.kind,
+    file,
+    ...counts.value,
+    encoding: decoded.encoding(),
+    elapsedMs: finishedAt - startedAt,
+  });
+}
