@@ -6,11 +6,13 @@ import { fail, ok, type Result } from '../core/result.js';
 import { shanghaiDate } from '../core/time.js';
 import { DEATH_SOURCES, type DeathSource, type RecordKind } from '../records/enums.js';
 import { type AnyRecord, KIND_SPECS, type QualityFlag } from '../records/schemas.js';
+import type { BatchTarget, LoadCounts, ReadOptions, ReadOutcome } from './batch-target.js';
 import { type CsvRecord, readCsv } from './csv-reader.js';
 import { decodeText, REPLACEMENT_CHARACTER, type TextEncodingName } from './encoding.js';
 import { readJsonl } from './jsonl-reader.js';
-import type { FlaggedRow, IngestSink, LoadId, QuarantinedRow } from './ports.js';
+import type { FlaggedRow, IngestBatch, IngestSink, LoadId, LoadStart, QuarantinedRow } from './ports.js';
 import type { IngestProgress } from './progress.js';
+import { readInWorker } from './read-in-worker.js';
 
 export interface IngestFileOptions {
   readonly sink: IngestSink;
@@ -27,6 +29,8 @@ export interface IngestFileOptions {
   readonly onProgress?: ((progress: IngestProgress) => void) | undefined;
   /** Bytes per read from the file. Default 256 KiB (tests use tiny reads to split characters). */
   readonly readSize?: number | undefined;
+  /** Read and validate in a worker thread while this thread writes. Default: for files of 16 MiB or more. */
+  readonly worker?: boolean | undefined;
 }
 
 /** What one load did: what `ghostwatch ingest --json` prints. */
@@ -114,8 +118,7 @@ interface BatchWriter {
 }
 
 function createBatchWriter(
-  sink: IngestSink,
-  loadId: LoadId,
+  target: BatchTarget,
   kind: RecordKind,
   batchSize: number,
   loadDate: string,
@@ -133,8 +136,8 @@ function createBatchWriter(
     records = [];
     quarantined = [];
     flags = [];
-    // The sink's generic signature ties records to kind; the records came from KIND_SPECS[kind].schema.
-    await sink.writeBatch(loadId, batch as Parameters<IngestSink['writeBatch']>[1]);
+    // The batch's generic type ties records to kind; the records came from KIND_SPECS[kind].schema.
+    await target.write(batch as IngestBatch<RecordKind>);
   };
 
   return {
@@ -238,7 +241,8 @@ function planColumns(
 }
 
 interface LoadContext {
-  readonly options: IngestFileOptions;
+  readonly options: ReadOptions;
+  readonly target: BatchTarget;
   readonly text: AsyncIterable<string>;
   readonly encoding: () => TextEncodingName;
   readonly counter: { bytes: number };
@@ -246,26 +250,16 @@ interface LoadContext {
   readonly startedAt: number;
 }
 
-async function begin(context: LoadContext): Promise<LoadId> {
-  const { options } = context;
-  return options.sink.beginLoad({
-    fileKey: resolve(options.path),
-    fileName: options.path,
-    kind: options.kind,
-    startedAt: context.startedAt,
-  });
-}
-
 function reportProgress(context: LoadContext, rows: number): void {
   context.options.onProgress?.({
     rows,
     bytesRead: context.counter.bytes,
     bytesTotal: context.bytesTotal,
-    elapsedMs: context.options.clock() - context.startedAt,
+    elapsedMs: Date.now() - context.startedAt,
   });
 }
 
-async function loadCsv(context: LoadContext): Promise<Result<BatchWriter['counts']>> {
+async function loadCsv(context: LoadContext): Promise<Result<LoadCounts>> {
   const batches = readCsv(context.text);
   try {
     return await loadCsvRecords(context, batches);
@@ -278,7 +272,7 @@ async function loadCsv(context: LoadContext): Promise<Result<BatchWriter['counts
 async function loadCsvRecords(
   context: LoadContext,
   batches: AsyncGenerator<CsvRecord[]>,
-): Promise<Result<BatchWriter['counts']>> {
+): Promise<Result<LoadCounts>> {
   const { options } = context;
   const { kind, path: file } = options;
   const schema = KIND_SPECS[kind].schema;
@@ -301,10 +295,9 @@ async function loadCsvRecords(
   const { columns } = plan.value;
   const fileSource = kind === 'deaths' ? options.source : undefined;
 
-  const loadId = await begin(context);
+  await context.target.begin();
   const writer = createBatchWriter(
-    options.sink,
-    loadId,
+    context.target,
     kind,
     options.batchSize ?? DEFAULT_BATCH_SIZE,
     shanghaiDate(context.startedAt),
@@ -353,7 +346,7 @@ async function loadCsvRecords(
     batch = next.value;
   }
   await writer.flush();
-  await options.sink.finishLoad(loadId, { finishedAt: options.clock(), ...writer.counts });
+  await context.target.finish(writer.counts);
   return ok(writer.counts);
 }
 
@@ -368,13 +361,12 @@ function withoutEmpty(value: Readonly<Record<string, unknown>>): Record<string, 
   return row;
 }
 
-async function loadJsonl(context: LoadContext): Promise<Result<BatchWriter['counts']>> {
+async function loadJsonl(context: LoadContext): Promise<Result<LoadCounts>> {
   const { options } = context;
   const schema = KIND_SPECS[options.kind].schema;
-  const loadId = await begin(context);
+  await context.target.begin();
   const writer = createBatchWriter(
-    options.sink,
-    loadId,
+    context.target,
     options.kind,
     options.batchSize ?? DEFAULT_BATCH_SIZE,
     shanghaiDate(context.startedAt),
@@ -405,15 +397,71 @@ async function loadJsonl(context: LoadContext): Promise<Result<BatchWriter['coun
     reportProgress(context, writer.counts.rows);
   }
   await writer.flush();
-  await options.sink.finishLoad(loadId, { finishedAt: options.clock(), ...writer.counts });
+  await context.target.finish(writer.counts);
   return ok(writer.counts);
 }
+
+/**
+ * Reads, decodes and validates one file, handing batches to `target`: the part of a load that can run in a
+ * worker thread. Refuses a bad header before `target.begin()`.
+ */
+export async function readFileInto(
+  options: ReadOptions,
+  target: BatchTarget,
+  startedAt: number,
+  bytesTotal: number,
+): Promise<Result<ReadOutcome>> {
+  const counter = { bytes: 0 };
+  const decoded = decodeText(countingBytes(options.path, options.readSize ?? DEFAULT_READ_SIZE, counter), {
+    encoding: options.encoding,
+  });
+  const context: LoadContext = {
+    options,
+    target,
+    text: decoded.text,
+    encoding: decoded.encoding,
+    counter,
+    bytesTotal,
+    startedAt,
+  };
+  let counts: Result<LoadCounts>;
+  try {
+    counts = KIND_SPECS[options.kind].format === 'csv' ? await loadCsv(context) : await loadJsonl(context);
+  } catch (error) {
+    if (error instanceof FileReadError) {
+      return fail('ingest.unreadable', describeIoError(options.path, error.failure));
+    }
+    throw error;
+  }
+  if (!counts.ok) return counts;
+  return ok({ counts: counts.value, encoding: decoded.encoding(), bytesRead: counter.bytes });
+}
+
+/** The target that writes straight to the store, on this thread. */
+export function sinkTarget(sink: IngestSink, start: LoadStart, clock: () => number): BatchTarget {
+  let loadId: LoadId | undefined;
+  return {
+    async begin() {
+      loadId = await sink.beginLoad(start);
+    },
+    async write(batch) {
+      await sink.writeBatch(loadId!, batch);
+    },
+    async finish(counts) {
+      await sink.finishLoad(loadId!, { finishedAt: clock(), ...counts });
+    },
+  };
+}
+
+/** Files at least this large are read and validated in a worker thread while this thread writes. */
+const WORKER_THRESHOLD_BYTES = 16 * 1024 * 1024;
 
 /**
  * Loads one file of a contracted kind into the store: streaming, each row validated with the kind's schema, bad
  * rows quarantined with line, column and reason, the rest written in batches. A missing required column, an empty
  * file or an unreadable one fails the load before anything is written. Loading the same file again gives the same
- * store and the same summary.
+ * store and the same summary. Large files are read and validated in a worker thread while this one writes, so
+ * that both cores work; the result is the same either way.
  * @example
  * const result = await ingestFile({ sink: store, kind: 'payments', path: 'payments.csv', clock: Date.now });
  * if (result.ok) console.log(`${result.value.loaded} loaded, ${result.value.quarantined} quarantined`);
@@ -454,39 +502,27 @@ export async function ingestFile(options: IngestFileOptions): Promise<Result<Ing
     );
   }
 
-  const counter = { bytes: 0 };
-  const decoded = decodeText(countingBytes(file, options.readSize ?? DEFAULT_READ_SIZE, counter), {
-    encoding: options.encoding,
-  });
-  const context: LoadContext = {
-    options,
-    text: decoded.text,
-    encoding: decoded.encoding,
-    counter,
-    bytesTotal,
-    startedAt,
-  };
-  let counts: Result<BatchWriter['counts']>;
-  try {
-    counts = KIND_SPECS[options.kind].format === 'csv' ? await loadCsv(context) : await loadJsonl(context);
-  } catch (error) {
-    if (error instanceof FileReadError)
-      return fail('ingest.unreadable', describeIoError(file, error.failure));
-    throw error;
-  }
-  if (!counts.ok) return counts;
-  const finishedAt = options.clock();
-  options.onProgress?.({
-    rows: counts.value.rows,
-    bytesRead: counter.bytes,
-    bytesTotal,
-    elapsedMs: finishedAt - startedAt,
-  });
-  return ok({
+  const target = sinkTarget(
+    options.sink,
+    { fileKey: resolve(file), fileName: file, kind: options.kind, startedAt },
+    options.clock,
+  );
+  const readOptions: ReadOptions = {
     kind: options.kind,
-    file,
-    ...counts.value,
-    encoding: decoded.encoding(),
-    elapsedMs: finishedAt - startedAt,
-  });
+    path: file,
+    encoding: options.encoding,
+    source: options.source,
+    batchSize: options.batchSize,
+    readSize: options.readSize,
+    onProgress: options.onProgress,
+  };
+  const useWorker = options.worker ?? bytesTotal >= WORKER_THRESHOLD_BYTES;
+  const outcome = useWorker
+    ? await readInWorker(readOptions, target, startedAt, bytesTotal)
+    : await readFileInto(readOptions, target, startedAt, bytesTotal);
+  if (!outcome.ok) return outcome;
+  const finishedAt = options.clock();
+  const { counts, encoding, bytesRead } = outcome.value;
+  options.onProgress?.({ rows: counts.rows, bytesRead, bytesTotal, elapsedMs: finishedAt - startedAt });
+  return ok({ kind: options.kind, file, ...counts, encoding, elapsedMs: finishedAt - startedAt });
 }
