@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLES, runCli, tempDir } from '../testing/cli-harness.js';
+import { CapturedStream, EXAMPLES, runCli, tempDir } from '../testing/cli-harness.js';
+import { unavailableCommand } from './commands/unavailable.js';
+import type { CommandContext } from './context.js';
+import { printError } from './errors.js';
 
 const ID_PATTERN = /(?<!\d)\d{17}[\dX](?!\d)/;
 
@@ -116,18 +119,25 @@ describe('ghostwatch CLI', () => {
     expect(run.stdout).toMatch(/payments\s+720/);
   });
 
-  it('commands not built yet say so in one line and exit 1', async () => {
-    const run = await runCli(['match', '--as-of', '2021-06-30']);
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
-    expect(run.stderr).toContain('not available yet');
+  it('a command whose capability has not landed says so in one line and exits 1', async () => {
+    const command = unavailableCommand('teleport', 'teleport', 'move a pensioner', 'issue #99');
+    const stderr = new CapturedStream();
+    const failure = await command.run({} as CommandContext).catch((error: unknown) => error);
+    const code = printError(failure, stderr, false);
+    expect(code).toBe(1);
+    expect(stderr.text.trim().split('\n')).toHaveLength(1);
+    expect(stderr.text).toContain('teleport is not available yet: it arrives with issue #99');
   });
 
-  it('demo loads the sample county and prints the status', async () => {
-    const db = join(tempDir(), 'g.db');
-    const run = await runCli(['--db', db, 'demo']);
+  it('demo simulates a county, loads it and prints the status', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'g.db');
+    const run = await runCli(['--db', db, 'demo', '--size', '300', '--out', join(dir, 'county')]);
+    expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/beneficiaries\s+40/);
-    expect(run.stdout).toContain('quarantine');
+    const status = JSON.parse((await runCli(['--db', db, 'status', '--json'])).stdout);
+    expect(status.rows.beneficiaries).toBeGreaterThan(280);
+    expect(status.rows.payments).toBeGreaterThan(300 * 12);
+    expect(run.stdout).toMatch(new RegExp(`beneficiaries\\s+${status.rows.beneficiaries}`));
   });
 });

@@ -1,19 +1,16 @@
 import type { Command } from '../context.js';
 import { demoCommand } from './demo.js';
+import { evaluateCommand } from './evaluate.js';
 import { ingestCommand } from './ingest.js';
 import { quarantineCommand } from './quarantine.js';
+import { simulateCommand } from './simulate.js';
 import { statusCommand } from './status.js';
 import { unavailableCommand } from './unavailable.js';
 
 /** Every sub-command of CLI.md, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
   demoCommand,
-  unavailableCommand(
-    'simulate',
-    'simulate --out DIR [--size N] [--seed S]',
-    'write a synthetic county with its ground truth',
-    'the simulator (issue #3)',
-  ),
+  simulateCommand,
   ingestCommand,
   quarantineCommand,
   unavailableCommand(
@@ -61,10 +58,5 @@ export const COMMANDS: readonly Command[] = [
     'check the hash chain of the audit log',
     'the audit log (issue #7)',
   ),
-  unavailableCommand(
-    'evaluate',
-    'evaluate --truth DIR',
-    'precision, recall and time-to-detection against a simulated truth',
-    'the simulator (issue #3)',
-  ),
+  evaluateCommand,
 ];
