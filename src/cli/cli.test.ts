@@ -129,15 +129,29 @@ describe('ghostwatch CLI', () => {
     expect(stderr.text).toContain('teleport is not available yet: it arrives with issue #99');
   });
 
-  it('demo simulates a county, loads it and prints the status', async () => {
+  it('demo simulates a county, runs the pipeline, prints the status and the demo users (--no-serve)', async () => {
     const dir = tempDir();
     const db = join(dir, 'g.db');
-    const run = await runCli(['--db', db, 'demo', '--size', '300', '--out', join(dir, 'county')]);
+    const run = await runCli([
+      '--db',
+      db,
+      'demo',
+      '--size',
+      '300',
+      '--out',
+      join(dir, 'county'),
+      '--no-serve',
+    ]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const status = JSON.parse((await runCli(['--db', db, 'status', '--json'])).stdout);
     expect(status.rows.beneficiaries).toBeGreaterThan(280);
     expect(status.rows.payments).toBeGreaterThan(300 * 12);
     expect(run.stdout).toMatch(new RegExp(`beneficiaries\\s+${status.rows.beneficiaries}`));
+    expect(run.stdout).toMatch(/demo\.supervisor\s+supervisor .* password: \S+/);
+    expect(run.stdout).toMatch(/demo\.investigator\s+investigator .* password: \S+/);
+    expect(status.jobs.map((j: { job: string }) => j.job).sort()).toEqual(
+      expect.arrayContaining(['analyze', 'match', 'monitor']),
+    );
   });
 });

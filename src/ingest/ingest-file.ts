@@ -526,3 +526,63 @@ export async function ingestFile(options: IngestFileOptions): Promise<Result<Ing
   options.onProgress?.({ rows: counts.rows, bytesRead, bytesTotal, elapsedMs: finishedAt - startedAt });
   return ok({ kind: options.kind, file, ...counts, encoding, elapsedMs: finishedAt - startedAt });
 }
+
+/**
+ * Loads text that arrives whole rather than as a file (an HTTP request's NDJSON body) under a name and a key of
+ * its own: the same validation, quarantine (per line, with reasons) and idempotency as a file of that kind. A
+ * re-sent body with the same key replaces its quarantine; its records change nothing already stored.
+ * `onBatch` sees each batch before it is written (e.g. to hand new card events to the monitor).
+ * @example
+ * const result = await ingestText({ sink: store, kind: 'card-events', name: 'api:bank-a', key: 'api:bank-a:3f9c…', text: body, clock: Date.now });
+ */
+export async function ingestText(options: {
+  readonly sink: IngestSink;
+  readonly kind: RecordKind;
+  readonly name: string;
+  readonly key: string;
+  readonly text: string;
+  readonly clock: () => number;
+  readonly batchSize?: number | undefined;
+  readonly onBatch?: ((batch: IngestBatch<RecordKind>) => void) | undefined;
+}): Promise<Result<IngestSummary>> {
+  const startedAt = options.clock();
+  const sink = sinkTarget(
+    options.sink,
+    { fileKey: options.key, fileName: options.name, kind: options.kind, startedAt },
+    options.clock,
+  );
+  const onBatch = options.onBatch;
+  const target: BatchTarget =
+    onBatch === undefined
+      ? sink
+      : {
+          ...sink,
+          async write(batch) {
+            onBatch(batch);
+            await sink.write(batch);
+          },
+        };
+  const text = options.text;
+  const context: LoadContext = {
+    options: { kind: options.kind, path: options.name, batchSize: options.batchSize },
+    target,
+    text: (async function* () {
+      yield text;
+    })(),
+    encoding: () => 'utf8',
+    counter: { bytes: text.length },
+    bytesTotal: text.length,
+    startedAt,
+  };
+  const counts =
+    KIND_SPECS[options.kind].format === 'csv' ? await loadCsv(context) : await loadJsonl(context);
+  if (!counts.ok) return counts;
+  const finishedAt = options.clock();
+  return ok({
+    kind: options.kind,
+    file: options.name,
+    ...counts.value,
+    encoding: 'utf8',
+    elapsedMs: finishedAt - startedAt,
+  });
+}

@@ -2,6 +2,7 @@ import * as OpenCC from 'opencc-js/t2cn';
 import { classifyIdNumber, type Sex } from '../core/id-number.js';
 import type { CalendarDate } from '../core/time.js';
 import type { Beneficiary, DeathRecord } from '../records/schemas.js';
+import type { Anchor } from './anchor-training.js';
 import type { BlockingRule } from './blocking.js';
 import type { AnyComparison, Comparison } from './comparison.js';
 import {
@@ -195,6 +196,17 @@ export function chinaLinkSettings(options: ChinaPresetOptions = {}): LinkSetting
         }),
     ...(options.parameters === undefined ? {} : { parameters: options.parameters }),
   };
+}
+
+/**
+ * The anchors of the China preset's comparisons (id number, name, birth date, sex, region, address): the ID's m is
+ * learnt from pairs agreeing on name (exact or homophone), birth date and sex; every other field's m from pairs
+ * whose ID numbers agree exactly (also after 15→18 conversion). See `trainFromAnchors`.
+ */
+export function chinaAnchors(): Anchor[] {
+  const idExact: Anchor = (levels) => levels[0]! <= 1;
+  const nameBirthSex: Anchor = (levels) => levels[1]! <= 1 && levels[2] === 0 && levels[3] === 0;
+  return [nameBirthSex, idExact, idExact, idExact, idExact, idExact];
 }
 
 /** A death record linked to a beneficiary. */

@@ -1,4 +1,6 @@
+export * from './anchor-training.js';
 export * from './blocking.js';
+export * from './blocking-key-hash.js';
 export * from './china-preset.js';
 export * from './comparison.js';
 export * from './comparisons/chinese-name.js';
@@ -17,7 +19,10 @@ export * from './link-quality.js';
 export * from './link-records.js';
 export * from './model.js';
 export * from './one-to-one.js';
+export * from './parallel-scoring.js';
 export * from './prepare-records.js';
 export * from './random.js';
+export * from './score-persons.js';
 export * from './soundex.js';
+export * from './term-frequency-counts.js';
 export * from './training.js';

@@ -1,26 +1,23 @@
 import type { LoadId, LoadStart, LoadSummary } from '../ingest/ports.js';
 import { RECORD_KINDS, type RecordKind } from '../records/enums.js';
 import type { RecordOf } from '../records/schemas.js';
+import { createSqlAnalyticsStore } from './analytics-sql.js';
+import { createSqlAuditLog } from './audit-store.js';
+import { createSqlUserStore } from './auth-store.js';
+import { createSqlCasesStore } from './cases-store.js';
+import { createSqlDashboardReader } from './dashboard-sql.js';
+import { createSqlMatchingStore } from './matching-sql.js';
+import { createSqlMonitorStore } from './monitor-sql.js';
+import type { SqlExecutor } from './sql-executor.js';
 import type { JobRun, LoadEntry, QuarantineEntry, RecordKeyOf, Store, StoreStatus } from './store.js';
-import { type Row, type SqlValue, TABLES } from './tables.js';
+import { type Row, TABLES } from './tables.js';
 
 /**
  * The part of the store that is the same SQL on both databases: loads, status, quarantine listing, job runs and
  * reads. Each adapter supplies an executor and its own fast `writeBatch`.
  */
 
-export interface SqlStatement {
-  readonly sql: string;
-  readonly params?: readonly SqlValue[];
-}
-
-/** The part of a database driver the shared code needs. SQL is written with `?` placeholders. */
-export interface SqlExecutor {
-  /** Runs one statement and returns its rows (none for a statement that returns no data). */
-  all(sql: string, params?: readonly SqlValue[]): Promise<readonly Row[]>;
-  /** Runs the statements in one transaction and returns the rows of the last one. */
-  transaction(statements: readonly SqlStatement[]): Promise<readonly Row[]>;
-}
+export type { SqlExecutor, SqlStatement } from './sql-executor.js';
 
 export type StoreCore = Omit<Store, 'dialect' | 'writeBatch' | 'close'>;
 
@@ -117,6 +114,13 @@ export function createSqlStoreCore(
   info: { readonly dialect: 'sqlite' | 'postgres'; readonly location: string },
 ): StoreCore {
   return {
+    ...createSqlMatchingStore(exec),
+    cases: createSqlCasesStore(exec),
+    users: createSqlUserStore(exec),
+    audit: createSqlAuditLog(exec),
+    monitor: createSqlMonitorStore(exec),
+    analytics: createSqlAnalyticsStore(exec),
+    dashboard: createSqlDashboardReader(exec, info.dialect),
     async beginLoad(start: LoadStart): Promise<LoadId> {
       const rows = await exec.transaction([
         { sql: 'DELETE FROM quarantine WHERE file_key = ?', params: [start.fileKey] },

@@ -4,9 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Anomaly, HandlerRisk, RingFinding, TerminalUse } from '../analytics/ports.js';
 import type { CardNumber } from '../core/card-number.js';
 import type { CalendarDate, Period } from '../core/time.js';
 import type { FlaggedRow, IngestBatch, LoadId, QuarantinedRow } from '../ingest/ports.js';
+import type { DeathMatch, Finding } from '../matching/ports.js';
+import type { Alert } from '../monitor/alert.js';
+import type { MonitorCheckpoint } from '../monitor/checkpoint.js';
 import type { DeathSource, RecordKind } from '../records/enums.js';
 import { RECORD_KINDS } from '../records/enums.js';
 import { type CardEvent, KIND_SPECS, type Payment, type RecordOf } from '../records/schemas.js';
@@ -719,4 +723,778 @@ describe.each([sqliteAdapter, postgresAdapter])('store contract: $name', (adapte
 
 afterAll(() => {
   if (skipPostgres) console.warn(`PostgreSQL store contract tests were skipped: ${postgresProblem}`);
+});
+
+describe.each([sqliteAdapter, postgresAdapter])('matching store contract: $name', (adapter) => {
+  const test = it.skipIf(adapter.skip);
+  const fixtures: Fixture[] = [];
+  const freshStore = () => {
+    const fixture = adapter.fresh();
+    fixtures.push(fixture);
+    return fixture.open();
+  };
+  afterEach(async () => {
+    for (const fixture of fixtures.splice(0)) await fixture.cleanup();
+  });
+
+  const beneficiary = (id: string, overrides: Record<string, string> = {}) =>
+    sample('beneficiaries', { beneficiary_id: id, ...overrides });
+  const death = (id: string, source = 'cremation', overrides: Record<string, string> = {}) =>
+    sample('deaths', { record_id: id, source, ...overrides });
+  const match = (
+    recordId: string,
+    beneficiaryId: string | undefined,
+    source: DeathSource = 'cremation',
+  ): DeathMatch => ({
+    source,
+    recordId,
+    beneficiaryId,
+    matchWeight: beneficiaryId === undefined ? undefined : 12.5,
+    matchProbability: beneficiaryId === undefined ? undefined : 0.9998,
+    explanation:
+      beneficiaryId === undefined
+        ? undefined
+        : {
+            priorWeight: -10,
+            terms: [{ comparison: 'id_number', level: 0, label: 'exact', weight: 22.5, tfAdjustment: 0 }],
+          },
+    modelId: '1',
+    matchedAt: 1_700_000_000_000,
+  });
+
+  test('reads the roll and the death records in batches, in key order, filtered by date and by match', async () => {
+    const store = await freshStore();
+    const roll = Array.from({ length: 25 }, (_, i) => beneficiary(`B${String(i).padStart(3, '0')}`));
+    await load(store, 'beneficiaries', roll);
+    const batches: string[][] = [];
+    for await (const b of store.readBeneficiaries({ batchSize: 10 }))
+      batches.push(b.map((x) => x.beneficiaryId));
+    expect(batches.map((b) => b.length)).toEqual([10, 10, 5]);
+    expect(batches.flat()).toEqual(roll.map((b) => b.beneficiaryId));
+    expect(
+      (await store.findBeneficiaries(['B003', 'B001', 'B003', 'nobody'])).map((b) => b.beneficiaryId).sort(),
+    ).toEqual(['B001', 'B003']);
+
+    await load(store, 'deaths', [
+      death('D1', 'cremation', { reported_at: '2016-02-10' }),
+      death('D2', 'cremation', { reported_at: '2021-07-01' }),
+      death('D3', 'hospital', { reported_at: '2016-03-01' }),
+      death('D4', 'civil_affairs', { death_date: '2021-08-01', reported_at: '2021-08-02' }),
+    ]);
+    const keys = async (query: Parameters<Store['readDeathRecords']>[0]) => {
+      const out: string[] = [];
+      for await (const b of store.readDeathRecords(query))
+        out.push(...b.map((d) => `${d.source}|${d.recordId}`));
+      return out;
+    };
+    expect(await keys({ batchSize: 1 })).toEqual([
+      'civil_affairs|D4',
+      'cremation|D1',
+      'cremation|D2',
+      'hospital|D3',
+    ]);
+    expect(await keys({ through: '2021-06-30' as CalendarDate })).toEqual(['cremation|D1', 'hospital|D3']);
+    await store.upsertDeathMatches([match('D1', 'B001')]);
+    expect(await keys({ unmatchedOnly: true, batchSize: 2 })).toEqual([
+      'civil_affairs|D4',
+      'cremation|D2',
+      'hospital|D3',
+    ]);
+  });
+
+  test('blocking keys: bulk replace, add without duplicates, indexed look-up', async () => {
+    const store = await freshStore();
+    const big = 2 ** 52 - 7;
+    const n = await store.replaceBlockingKeys([
+      [
+        { hash: 1, beneficiaryId: 'B1' },
+        { hash: 2, beneficiaryId: 'B1' },
+      ],
+      [
+        { hash: 2, beneficiaryId: 'B2' },
+        { hash: big, beneficiaryId: 'B3' },
+      ],
+    ]);
+    expect(n).toBe(4);
+    expect([...(await store.beneficiariesByBlockingKeys([2]))].sort()).toEqual(['B1', 'B2']);
+    expect(await store.beneficiariesByBlockingKeys([big, 99])).toEqual(['B3']);
+    expect(await store.beneficiariesByBlockingKeys([])).toEqual([]);
+    await store.addBlockingKeys([
+      { hash: 1, beneficiaryId: 'B1' },
+      { hash: 1, beneficiaryId: 'B4' },
+    ]);
+    expect([...(await store.beneficiariesByBlockingKeys([1]))].sort()).toEqual(['B1', 'B4']);
+    await store.replaceBlockingKeys([[{ hash: 5, beneficiaryId: 'B5' }]]);
+    expect(await store.beneficiariesByBlockingKeys([1, 2])).toEqual([]);
+    // Many keys in one look-up (more than one IN list).
+    const hashes = Array.from({ length: 1500 }, (_, i) => 1000 + i);
+    await store.addBlockingKeys(hashes.map((hash) => ({ hash, beneficiaryId: `K${hash}` })));
+    expect(await store.beneficiariesByBlockingKeys(hashes)).toHaveLength(1500);
+  });
+
+  test('saves a model with its term frequencies and loads the latest', async () => {
+    const store = await freshStore();
+    expect(await store.loadModel()).toBeUndefined();
+    const parameters = {
+      probabilityTwoRandomRecordsMatch: 0.0001,
+      comparisons: [{ name: 'name', levels: [{ label: 'exact', m: 0.9, u: 0.01, isNull: false }] }],
+    };
+    const settings = { threshold: 0.5, termFrequencyTotals: [3, 3], rollSize: 3 };
+    const first = await store.saveModel({ createdAt: 1, preset: 'china', parameters, settings }, [
+      { slot: 0, value: '王秀英', count: 2 },
+      { slot: 1, value: 'wangxiuying', count: 2 },
+    ]);
+    const second = await store.saveModel({ createdAt: 2, preset: 'china', parameters, settings }, [
+      { slot: 0, value: '王秀英', count: 3 },
+    ]);
+    expect(second).not.toBe(first);
+    expect(await store.loadModel()).toEqual({
+      modelId: second,
+      createdAt: 2,
+      preset: 'china',
+      parameters,
+      settings,
+    });
+    expect(await store.termFrequencyCounts(0, ['王秀英', '李四'])).toEqual(new Map([['王秀英', 3]]));
+    expect(await store.termFrequencyCounts(1, ['wangxiuying'])).toEqual(new Map());
+  });
+
+  test('death matches: replace, upsert without duplicates, links with death dates, explanation kept', async () => {
+    const store = await freshStore();
+    await load(store, 'deaths', [
+      death('D1'),
+      death('D2'),
+      death('D3', 'hospital', { death_date: '2016-03-01' }),
+    ]);
+    await store.replaceDeathMatches([match('D1', 'B1'), match('D2', undefined)]);
+    await store.upsertDeathMatches([
+      match('D2', 'B1'),
+      match('D3', 'B1', 'hospital'),
+      match('D3', 'B1', 'hospital'),
+    ]);
+    await store.upsertDeathMatches([match('D2', 'B1')]);
+    const all = await store.listDeathMatches();
+    expect(all.map((m) => [m.recordId, m.beneficiaryId])).toEqual([
+      ['D1', 'B1'],
+      ['D2', 'B1'],
+      ['D3', 'B1'],
+    ]);
+    expect(all[0]).toEqual(match('D1', 'B1'));
+    const links = await store.linksOf(['B1', 'B2']);
+    expect(links.map((l) => [l.recordId, l.deathDate])).toEqual([
+      ['D1', '2016-02-03'],
+      ['D2', '2016-02-03'],
+      ['D3', '2016-03-01'],
+    ]);
+    await store.replaceDeathMatches([match('D1', undefined)]);
+    expect(await store.linksOf(['B1'])).toEqual([]);
+    expect(await store.listDeathMatches()).toHaveLength(1);
+  });
+
+  test('payments per beneficiary, optionally paid through a date', async () => {
+    const store = await freshStore();
+    await load(store, 'payments', [
+      { ...payment('P1', 100), beneficiaryId: 'B1', paidAt: '2021-01-10' as CalendarDate },
+      { ...payment('P2', 200), beneficiaryId: 'B1', paidAt: '2021-02-10' as CalendarDate },
+      { ...payment('P3', 300), beneficiaryId: 'B2' },
+    ]);
+    expect((await store.paymentsOf(['B1'])).map((p) => p.amountFen).sort()).toEqual([100, 200]);
+    expect(
+      (await store.paymentsOf(['B1', 'B2'], '2021-01-31' as CalendarDate)).map((p) => p.paymentId).sort(),
+    ).toEqual(['P1', 'P3']);
+  });
+
+  test('decisions are recorded with their evidence, reversible with a reason, and the history is kept', async () => {
+    const store = await freshStore();
+    const proposed = {
+      beneficiaryId: 'B1',
+      decidedAt: 10,
+      decision: 'confirmed' as const,
+      action: 'suspend' as const,
+      reason: 'exact ID match in an authoritative source (household_register)',
+      evidence: ['household_register:H1'],
+      statusBefore: 'active' as const,
+      statusAfter: 'suspended' as const,
+    };
+    const [first, other] = await store.recordDecisions([proposed, { ...proposed, beneficiaryId: 'B2' }]);
+    expect(first).toMatchObject({ ...proposed });
+    expect(other?.beneficiaryId).toBe('B2');
+    const finding: Finding = {
+      beneficiaryId: 'B1',
+      deathDate: '2020-01-15' as CalendarDate,
+      dateSupport: 1,
+      evidence: ['household_register:H1'],
+      matchProbability: 0.999,
+      decision: 'confirmed',
+      firstUnentitledPeriod: '2020-02' as Period,
+      overpaidFen: 12_345,
+      overpaidPayments: 1,
+      rollStatus: 'active',
+      statusAfter: 'suspended',
+      decisionId: first!.decisionId,
+      updatedAt: 10,
+    };
+    await store.replaceFindings([finding]);
+    expect(await store.listFindings()).toEqual([finding]);
+
+    const reversed = await store.reverseDecision(first!.decisionId, {
+      at: 20,
+      by: 'auditor',
+      reason: 'seen alive',
+    });
+    expect(reversed.ok).toBe(true);
+    const again = await store.reverseDecision(first!.decisionId, { at: 30, by: 'auditor', reason: 'twice' });
+    expect(again.ok).toBe(false);
+    const noReason = await store.reverseDecision(other!.decisionId, { at: 30, by: 'auditor', reason: ' ' });
+    expect(noReason.ok).toBe(false);
+    expect((await store.reverseDecision('999999', { at: 30, by: 'a', reason: 'r' })).ok).toBe(false);
+    expect((await store.listFindings())[0]).toMatchObject({ statusAfter: 'active', decision: 'confirmed' });
+
+    const [newer] = await store.recordDecisions([
+      { ...proposed, decidedAt: 40, evidence: ['cremation:C1', 'household_register:H1'] },
+    ]);
+    const latest = await store.latestDecisions(['B1', 'B2', 'B9']);
+    expect(latest.get('B1')?.decisionId).toBe(newer!.decisionId);
+    expect(latest.get('B2')?.decisionId).toBe(other!.decisionId);
+    expect(latest.has('B9')).toBe(false);
+    const history = await store.decisionHistory('B1');
+    expect(history.map((d) => d.decisionId)).toEqual([first!.decisionId, newer!.decisionId]);
+    expect(history[0]?.reversal).toEqual({ at: 20, by: 'auditor', reason: 'seen alive' });
+    expect(history[1]?.reversal).toBeUndefined();
+
+    await store.upsertFindings([
+      { ...finding, overpaidFen: 1, decisionId: newer!.decisionId },
+      { ...finding, beneficiaryId: 'B2' },
+    ]);
+    expect((await store.listFindings()).map((f) => [f.beneficiaryId, f.overpaidFen])).toEqual([
+      ['B1', 1],
+      ['B2', 12_345],
+    ]);
+  });
+});
+
+describe.each([sqliteAdapter, postgresAdapter])('monitor store contract: $name', (adapter) => {
+  const test = it.skipIf(adapter.skip);
+  const fixtures: Fixture[] = [];
+  const freshFixture = () => {
+    const fixture = adapter.fresh();
+    fixtures.push(fixture);
+    return fixture;
+  };
+  afterEach(async () => {
+    for (const fixture of fixtures.splice(0)) await fixture.cleanup();
+  });
+
+  const alert = (id: string, overrides: Partial<Alert> = {}): Alert => ({
+    alertId: id,
+    rule: 'hengnan-atm-sweep',
+    ruleVersion: 'v1',
+    severity: 'high',
+    score: 0.85,
+    firstTs: 1_612_194_067_000,
+    lastTs: 1_612_194_967_000,
+    entityType: 'terminal',
+    entityId: 'ATM-430422-0007',
+    beneficiaryIds: ['B1', 'B2'],
+    explanation: '6 different cards used at terminal ATM-430422-0007 within 30 minutes',
+    evidence: ['E1', 'E2'],
+    status: 'open',
+    ...overrides,
+  });
+
+  test('upserts alerts by their id (a replay rewrites, never duplicates) and lists them by first_ts', async () => {
+    const fixture = freshFixture();
+    const store = await fixture.open();
+    await store.monitor.upsert([alert('AL-2', { firstTs: 2_000 }), alert('AL-1', { firstTs: 1_000 })]);
+    await store.monitor.upsert([
+      alert('AL-2', { firstTs: 2_000, score: 0.97, severity: 'critical', evidence: ['E1', 'E2', 'E3'] }),
+    ]);
+    await store.monitor.upsert([]);
+    const listed = await store.monitor.listAlerts();
+    expect(listed.map((a) => a.alertId)).toEqual(['AL-1', 'AL-2']);
+    expect(listed[1]).toEqual(
+      alert('AL-2', { firstTs: 2_000, score: 0.97, severity: 'critical', evidence: ['E1', 'E2', 'E3'] }),
+    );
+    await store.monitor.upsert([alert('AL-1', { firstTs: 1_000, status: 'closed' })]);
+    expect((await store.monitor.listAlerts({ status: 'open' })).map((a) => a.alertId)).toEqual(['AL-2']);
+    expect((await store.monitor.listAlerts({ status: 'closed' })).map((a) => a.alertId)).toEqual(['AL-1']);
+    expect(await store.monitor.listAlerts({ rule: 'collector-ring' })).toEqual([]);
+    // Alerts survive a re-open.
+    const again = await fixture.open();
+    expect((await again.monitor.listAlerts()).length).toBe(2);
+  });
+
+  test('saves a checkpoint by name, replacing the previous one, and loads it back as it was', async () => {
+    const store = await freshFixture().open();
+    expect(await store.monitor.load('replay:/data/card_events.jsonl')).toBeUndefined();
+    const checkpoint = (line: number): MonitorCheckpoint => ({
+      format: 'ghostwatch.monitor.checkpoint/1',
+      ruleVersion: 'v1',
+      position: { kind: 'file', path: '/data/card_events.jsonl', line },
+      engine: {
+        watermark: 1_612_194_067_000,
+        maxTs: 1_612_194_367_000,
+        lastExpiry: null,
+        counters: { received: line },
+        seen: [['E1', 1_612_194_067_000]],
+        buffered: [cardEvent('E9', 20_000)],
+        detectors: { 'multi-card-terminal': { terminals: [], sessions: [] } },
+        typologies: {},
+      },
+    });
+    await store.monitor.save('replay:/data/card_events.jsonl', checkpoint(10));
+    await store.monitor.save('replay:/data/card_events.jsonl', checkpoint(20));
+    await store.monitor.save('nats:S:C', checkpoint(5));
+    const loaded = await store.monitor.load('replay:/data/card_events.jsonl');
+    expect(loaded).toEqual(JSON.parse(JSON.stringify(checkpoint(20))));
+    expect((await store.monitor.load('nats:S:C'))?.position).toEqual(checkpoint(5).position);
+  });
+
+  test('reads stored card events back in (ts, event_id) order, in pages, within [from, to)', async () => {
+    const store = await freshStore();
+    const events = fc.sample(fc.integer({ min: 0, max: 20 }), { numRuns: 57, seed: 7 }).map((minute, i) => ({
+      ...cardEvent(`E${String(i).padStart(3, '0')}`, 100 + i),
+      ts: 1_612_000_000_000 + minute * 60_000,
+    }));
+    await load(store, 'card-events', events);
+    const read = async (query: Parameters<Store['monitor']['readCardEvents']>[0]) => {
+      const out: CardEvent[] = [];
+      const sizes: number[] = [];
+      for await (const batch of store.monitor.readCardEvents(query)) {
+        sizes.push(batch.length);
+        out.push(...batch);
+      }
+      return { out, sizes };
+    };
+    const order = (list: readonly CardEvent[]) =>
+      [...list].sort((a, b) => a.ts - b.ts || (a.eventId < b.eventId ? -1 : 1)).map((e) => e.eventId);
+    const all = await read({ batchSize: 10 });
+    expect(all.out.map((e) => e.eventId)).toEqual(order(events));
+    expect(all.sizes.slice(0, -1).every((n) => n === 10)).toBe(true);
+    expect(all.out[0]).toEqual(events.find((e) => e.eventId === all.out[0]!.eventId));
+    const from = 1_612_000_000_000 + 5 * 60_000;
+    const to = 1_612_000_000_000 + 12 * 60_000;
+    const window = await read({ from, to, batchSize: 3 });
+    expect(window.out.map((e) => e.eventId)).toEqual(order(events.filter((e) => e.ts >= from && e.ts < to)));
+    const cards = await store.monitor.cardsOfEvents(['E000', 'E001', 'nope']);
+    expect([...cards.entries()]).toEqual(
+      expect.arrayContaining([
+        ['E000', '6217001234567890123'],
+        ['E001', '6217001234567890123'],
+      ]),
+    );
+    expect(cards.has('nope')).toBe(false);
+  });
+
+  async function freshStore(): Promise<Store> {
+    return freshFixture().open();
+  }
+
+  test('loads reference data from the roll, the changes, the payments and death findings when present', async () => {
+    const store = await freshStore();
+    // A payment row without bank_card: credited to the card the benefit was paid to on that day.
+    const withoutCard = (overrides: Record<string, string>) => {
+      const { bank_card: _card, ...row } = { ...SAMPLE_ROWS.payments, ...overrides };
+      return parse('payments', row);
+    };
+    const oldCard = '6217001234567890123';
+    const newCard = '6217009876543210987';
+    const shared = '6228480000000000013';
+    await load(store, 'beneficiaries', [
+      sample('beneficiaries', { beneficiary_id: 'B1', bank_card: newCard, region_code: '430422' }),
+      sample('beneficiaries', {
+        beneficiary_id: 'B2',
+        bank_card: shared,
+        region_code: '430405',
+      }),
+      sample('beneficiaries', {
+        beneficiary_id: 'B3',
+        bank_card: shared,
+        region_code: '430405',
+      }),
+    ]);
+    await load(store, 'account-changes', [
+      sample('account-changes', {
+        beneficiary_id: 'B1',
+        changed_at: '2019-03-01',
+        old_card: oldCard,
+        new_card: newCard,
+      }),
+    ]);
+    await load(store, 'status-changes', [
+      sample('status-changes', {
+        beneficiary_id: 'B2',
+        changed_at: '2020-05-01',
+        from_status: 'active',
+        to_status: 'suspended',
+      }),
+    ]);
+    await load(store, 'payments', [
+      withoutCard({ payment_id: 'P1', beneficiary_id: 'B1', paid_at: '2019-02-10' }),
+      withoutCard({ payment_id: 'P2', beneficiary_id: 'B1', paid_at: '2019-04-10' }),
+      sample('payments', {
+        payment_id: 'P3',
+        beneficiary_id: 'B1',
+        paid_at: '2019-05-10',
+        bank_card: newCard,
+      }),
+      sample('payments', {
+        payment_id: 'P4',
+        beneficiary_id: 'B2',
+        paid_at: '2019-05-10',
+        bank_card: shared,
+      }),
+    ]);
+    const day = (date: string) => Date.parse(`${date}T00:00:00+08:00`);
+
+    const reference = await store.monitor.loadReferenceData();
+    expect(reference.cards).toBe(3);
+    expect(reference.beneficiaries).toBe(3);
+    expect(reference.card('6217000000000000000')).toBeUndefined();
+    // Before the change the pension went to the old card, after it to the new one.
+    expect(reference.card(oldCard)?.paymentTimes).toEqual([day('2019-02-10')]);
+    expect(reference.card(newCard)?.paymentTimes).toEqual([day('2019-04-10'), day('2019-05-10')]);
+    const b1 = reference.card(newCard)?.beneficiaries[0];
+    expect(b1).toMatchObject({ beneficiaryId: 'B1', regionCode: '430422', believedDeadSince: undefined });
+    expect(b1?.accountChanges).toEqual([{ at: day('2019-03-01'), oldCard, newCard, handlerId: 'H1' }]);
+    expect(reference.card(oldCard)?.beneficiaries.map((b) => b.beneficiaryId)).toEqual(['B1']);
+    const sharedRef = reference.card(shared);
+    expect(sharedRef?.beneficiaries.map((b) => b.beneficiaryId).sort()).toEqual(['B2', 'B3']);
+    expect(sharedRef?.beneficiaries.find((b) => b.beneficiaryId === 'B2')?.statusChanges).toEqual([
+      { at: day('2020-05-01'), status: 'suspended' },
+    ]);
+
+    // Death matching's findings, once there are any; a reversed decision no longer counts.
+    const [confirmed, reversed] = await store.recordDecisions(
+      ['B1', 'B3'].map((id) => ({
+        beneficiaryId: id,
+        decidedAt: 10,
+        decision: 'confirmed' as const,
+        action: 'suspend' as const,
+        reason: 'two sources',
+        evidence: ['cremation:C1'],
+        statusBefore: 'active' as const,
+        statusAfter: 'suspended' as const,
+      })),
+    );
+    const finding = (beneficiaryId: string, decisionId: string): Finding => ({
+      beneficiaryId,
+      deathDate: '2020-01-15' as CalendarDate,
+      dateSupport: 1,
+      evidence: ['cremation:C1'],
+      matchProbability: 0.999,
+      decision: 'confirmed',
+      firstUnentitledPeriod: '2020-02' as Period,
+      overpaidFen: 100,
+      overpaidPayments: 1,
+      rollStatus: 'active',
+      statusAfter: 'suspended',
+      decisionId,
+      updatedAt: 20,
+    });
+    await store.upsertFindings([finding('B1', confirmed!.decisionId), finding('B3', reversed!.decisionId)]);
+    await store.reverseDecision(reversed!.decisionId, { at: 30, by: 'auditor', reason: 'seen alive' });
+    const withDeaths = await store.monitor.loadReferenceData();
+    expect(withDeaths.card(newCard)?.beneficiaries[0]).toMatchObject({
+      believedDeadSince: day('2020-01-15'),
+      deathEvidence: 'confirmed',
+    });
+    expect(
+      withDeaths.card(shared)?.beneficiaries.find((b) => b.beneficiaryId === 'B3')?.believedDeadSince,
+    ).toBe(undefined);
+  });
+});
+
+describe.each([sqliteAdapter, postgresAdapter])('analytics store contract: $name', (adapter) => {
+  const test = it.skipIf(adapter.skip);
+  const fixtures: Fixture[] = [];
+  const freshStore = () => {
+    const fixture = adapter.fresh();
+    fixtures.push(fixture);
+    return fixture.open();
+  };
+  afterEach(async () => {
+    for (const fixture of fixtures.splice(0)) await fixture.cleanup();
+  });
+
+  /** A sample record with the overrides; an override of '' leaves the column out (unknown). */
+  const record = <K extends RecordKind>(kind: K, overrides: Record<string, string>): RecordOf[K] =>
+    parse(
+      kind,
+      Object.fromEntries(Object.entries({ ...SAMPLE_ROWS[kind], ...overrides }).filter(([, v]) => v !== '')),
+    );
+  const use = (
+    id: string,
+    terminal: string | undefined,
+    ts: number,
+    overrides: Record<string, string> = {},
+  ) =>
+    record('card-events', {
+      event_id: id,
+      ts: new Date(ts).toISOString(),
+      ...(terminal === undefined
+        ? { channel: 'online', type: 'balance_inquiry' }
+        : { terminal_id: terminal }),
+      ...overrides,
+    });
+
+  test('streams card use at terminals in terminal, time and event order, in batches, up to --as-of', async () => {
+    const store = await freshStore();
+    const t0 = Date.parse('2021-01-15T22:00:00+08:00');
+    await load(store, 'card-events', [
+      use('E5', 'ATM-2', t0),
+      use('E2', 'ATM-1', t0 + 60_000),
+      use('E1', 'ATM-1', t0 + 60_000, { type: 'card_inserted', amount: '' }),
+      use('E3', 'ATM-1', t0, { result: 'declined' }),
+      use('E4', undefined, t0),
+      use('E6', 'ATM-1', Date.parse('2021-07-01T10:00:00+08:00')),
+      use('E7', 'CTR-1', t0, { channel: 'counter' }),
+    ]);
+    const read = async (query: Parameters<Store['analytics']['readTerminalUse']>[0]) => {
+      const batches: string[][] = [];
+      for await (const batch of store.analytics.readTerminalUse(query))
+        batches.push(batch.map((u) => u.eventId));
+      return batches;
+    };
+    expect((await read({ batchSize: 2 })).flat()).toEqual(['E3', 'E1', 'E2', 'E6', 'E5']);
+    // Self-service terminals by default; a bank counter only when asked for.
+    expect((await read({ channels: ['counter', 'atm'] })).flat()).toEqual([
+      'E3',
+      'E1',
+      'E2',
+      'E6',
+      'E5',
+      'E7',
+    ]);
+    expect(await read({ batchSize: 100, asOf: '2021-06-30' as CalendarDate })).toEqual([
+      ['E3', 'E1', 'E2', 'E5'],
+    ]);
+    const all: TerminalUse[] = [];
+    for await (const batch of store.analytics.readTerminalUse()) all.push(...batch);
+    expect(all.find((u) => u.eventId === 'E2')).toEqual({
+      terminalId: 'ATM-1',
+      ts: t0 + 60_000,
+      eventId: 'E2',
+      card: '6217001234567890123',
+      type: 'withdrawal',
+      withdrawnFen: 200_000,
+    });
+    // A declined withdrawal takes no money.
+    expect(all.find((u) => u.eventId === 'E3')?.withdrawnFen).toBe(0);
+  });
+
+  test('reads histories in batches with exact-ID death evidence, and death matching findings once present', async () => {
+    const store = await freshStore();
+    const idOf = (b: string) => (b === 'B1' ? '11010519491231002X' : '110105194912310029');
+    await load(store, 'handlers', [sample('handlers'), sample('handlers', { handler_id: 'H2' })]);
+    await load(
+      store,
+      'beneficiaries',
+      ['B1', 'B2', 'B3'].map((id) =>
+        record('beneficiaries', { beneficiary_id: id, id_number: id === 'B3' ? '' : idOf(id) }),
+      ),
+    );
+    await load(store, 'certifications', [
+      sample('certifications', { certification_id: 'C2', beneficiary_id: 'B1', certified_at: '2019-06-01' }),
+      sample('certifications', { certification_id: 'C1', beneficiary_id: 'B1', certified_at: '2018-06-01' }),
+      sample('certifications', { certification_id: 'C3', beneficiary_id: 'B2', certified_at: '2021-08-01' }),
+    ]);
+    await load(store, 'status-changes', [sample('status-changes', { beneficiary_id: 'B2' })]);
+    await load(store, 'account-changes', [sample('account-changes', { beneficiary_id: 'B3' })]);
+    await load(store, 'payments', [
+      sample('payments', {
+        payment_id: 'P1',
+        beneficiary_id: 'B1',
+        period: '2021-01',
+        paid_at: '2021-01-10',
+      }),
+      sample('payments', {
+        payment_id: 'P2',
+        beneficiary_id: 'B1',
+        period: '2021-03',
+        paid_at: '2021-03-10',
+      }),
+    ]);
+    await load(store, 'deaths', [
+      sample('deaths', {
+        record_id: 'D1',
+        source: 'cremation',
+        id_number: idOf('B1'),
+        death_date: '2016-02-03',
+      }),
+      sample('deaths', {
+        record_id: 'D2',
+        source: 'household_register',
+        id_number: idOf('B1'),
+        death_date: '2016-02-04',
+        reported_at: '2016-03-01',
+      }),
+      sample('deaths', {
+        record_id: 'D3',
+        source: 'hospital',
+        id_number: idOf('B2'),
+        death_date: '2020-02-03',
+        reported_at: '2020-02-20',
+      }),
+      sample('deaths', {
+        record_id: 'D4',
+        source: 'cremation',
+        id_number: '11010519491231003X',
+        death_date: '2017-01-01',
+      }),
+    ]);
+    expect((await store.analytics.readHandlers()).map((h) => h.handlerId)).toEqual(['H1', 'H2']);
+    expect(await store.analytics.deathEvidenceBasis()).toBe('exact_id');
+    const read = async (query: Parameters<Store['analytics']['readHistories']>[0]) => {
+      const batches = [];
+      for await (const batch of store.analytics.readHistories(query)) batches.push(batch);
+      return batches;
+    };
+    const batches = await read({ batchSize: 2 });
+    expect(batches.map((b) => b.map((h) => h.beneficiary.beneficiaryId))).toEqual([['B1', 'B2'], ['B3']]);
+    const [b1, b2] = batches[0]!;
+    expect(b1?.certifications.map((c) => c.certificationId)).toEqual(['C1', 'C2']);
+    expect(b1?.death).toEqual({
+      deathDate: '2016-02-04',
+      basis: 'exact_id',
+      evidence: ['cremation:D1', 'household_register:D2'],
+      strong: true,
+    });
+    expect(b1?.lastPaidPeriod).toBe('2021-03');
+    expect(b2?.death).toMatchObject({ deathDate: '2020-02-03', strong: false });
+    expect(b2?.statusChanges.map((s) => s.toStatus)).toEqual(['active']);
+    expect(batches[1]?.[0]?.accountChanges).toHaveLength(1);
+    expect(batches[1]?.[0]?.death).toBeUndefined();
+
+    const early = (await read({ asOf: '2019-12-31' as CalendarDate })).flat();
+    expect(early[0]?.certifications.map((c) => c.certificationId)).toEqual(['C1', 'C2']);
+    expect(early[0]?.lastPaidPeriod).toBeUndefined();
+    expect(early[1]?.death).toBeUndefined();
+    expect(early[1]?.certifications).toEqual([]);
+
+    // Once death matching has findings, they are the evidence.
+    const [decision] = await store.recordDecisions([
+      {
+        beneficiaryId: 'B2',
+        decidedAt: 1,
+        decision: 'confirmed',
+        action: 'suspend',
+        reason: 'two sources',
+        evidence: ['cremation:C9'],
+        statusBefore: 'active',
+        statusAfter: 'suspended',
+      } as Parameters<Store['recordDecisions']>[0][number],
+    ]);
+    await store.replaceFindings([
+      {
+        beneficiaryId: 'B2',
+        deathDate: '2019-05-05' as CalendarDate,
+        dateSupport: 1,
+        evidence: ['cremation:C9'],
+        matchProbability: 0.99,
+        decision: 'confirmed',
+        firstUnentitledPeriod: '2019-06' as Period,
+        overpaidFen: 0,
+        overpaidPayments: 0,
+        rollStatus: 'active',
+        statusAfter: 'suspended',
+        decisionId: decision!.decisionId,
+        updatedAt: 1,
+      },
+    ]);
+    expect(await store.analytics.deathEvidenceBasis()).toBe('matching');
+    const matched = (await read({})).flat();
+    expect(matched.map((h) => h.death?.deathDate)).toEqual([undefined, '2019-05-05', undefined]);
+    expect(matched[1]?.death).toMatchObject({ basis: 'matching', strong: true, evidence: ['cremation:C9'] });
+  });
+
+  test('replaces the ranking, rings and anomalies as a whole, and lists them back', async () => {
+    const store = await freshStore();
+    expect(await store.analytics.analyticsCounts()).toEqual({
+      handlersRanked: 0,
+      handlersSignificant: 0,
+      rings: 0,
+      anomalies: 0,
+    });
+    const risk = (handlerId: string, rank: number, pValue: number): HandlerRisk => ({
+      handlerId,
+      rank,
+      role: rank === 1 ? 'station_head' : undefined,
+      regionCode: '430422',
+      riskScore: -Math.log10(pValue),
+      beneficiaries: 30,
+      deceasedLinked: rank === 1 ? 7 : 0,
+      expectedDeceased: 0.25,
+      pValue,
+      qValue: Math.min(1, pValue * 2),
+      significant: rank === 1,
+      reasons: ['certified 7 beneficiaries as alive after their death', 'with, a "comma"'],
+      acts: [{ act: 'certified', beneficiaries: 30, deceased: 7, expected: 0.25, peerRate: 0.008 }],
+    });
+    const ring: RingFinding = {
+      ringId: 'ring-0123456789ab',
+      members: [
+        { card: '6217001234567890123', beneficiaryIds: ['B1'], sweeps: 5, membership: 'core' },
+        { card: '6217009876543210987', beneficiaryIds: [], sweeps: 1, membership: 'attached' },
+      ],
+      sweeps: 5,
+      terminals: ['ATM-1'],
+      firstTs: 1_600_000_000_000,
+      lastTs: 1_610_000_000_000,
+      nightSweeps: 4,
+      withdrawnFen: 1_234_500,
+      deceasedBeneficiaries: 1,
+      handlers: [{ handlerId: 'H1', role: 'station_head', vouchedAfterDeath: 1, manages: 0 }],
+      sharedContacts: 0,
+      score: 6,
+      explanation: '2 cards used one after another',
+    };
+    const anomaly: Anomaly = {
+      anomalyId: 'certification_after_death:B1',
+      kind: 'certification_after_death',
+      severity: 'high',
+      subjectType: 'beneficiary',
+      subjectId: 'B1',
+      beneficiaryIds: ['B1'],
+      handlerId: 'H1',
+      deviceId: undefined,
+      occurredOn: '2020-05-01' as CalendarDate,
+      explanation: 'certified as alive after the death',
+      evidence: ['C1', 'household_register:D2'],
+    };
+    const first = {
+      analyzedAt: 5,
+      asOf: undefined,
+      handlers: [risk('H2', 2, 0.5), risk('H1', 1, 1e-250)],
+      rings: [ring],
+      anomalies: [
+        anomaly,
+        { ...anomaly, anomalyId: 'x:B2', kind: 'reactivation_of_dead' as const, subjectId: 'B2' },
+      ],
+    };
+    await store.analytics.replaceAnalytics(first);
+    await store.analytics.replaceAnalytics(first);
+    expect(await store.analytics.listHandlerRisk()).toEqual([risk('H1', 1, 1e-250), risk('H2', 2, 0.5)]);
+    expect(await store.analytics.listRings()).toEqual([ring]);
+    expect(await store.analytics.listAnomalies({ kind: 'certification_after_death' })).toEqual([anomaly]);
+    expect(await store.analytics.analyticsCounts()).toEqual({
+      handlersRanked: 2,
+      handlersSignificant: 1,
+      rings: 1,
+      anomalies: 2,
+    });
+    await store.analytics.replaceAnalytics({
+      analyzedAt: 6,
+      asOf: undefined,
+      handlers: [],
+      rings: [],
+      anomalies: [],
+    });
+    expect(await store.analytics.analyticsCounts()).toMatchObject({
+      handlersRanked: 0,
+      rings: 0,
+      anomalies: 0,
+    });
+    expect(await store.analytics.listRings()).toEqual([]);
+  });
 });

@@ -1,17 +1,15 @@
+import type { AnalyticsStore } from '../analytics/ports.js';
+import type { AuditLog } from '../audit/ports.js';
+import type { UserStore } from '../auth/ports.js';
+import type { AlertReader, CaseStore, SuspectReader } from '../cases/ports.js';
 import type { EpochMs } from '../core/time.js';
 import type { IngestSink } from '../ingest/ports.js';
+import type { MatchingStore } from '../matching/ports.js';
+import type { MonitorStore } from '../monitor/ports.js';
 import type { RecordKind } from '../records/enums.js';
-import type {
-  AccountChange,
-  Beneficiary,
-  CardEvent,
-  Certification,
-  DeathRecord,
-  Handler,
-  Payment,
-  RecordOf,
-  StatusChange,
-} from '../records/schemas.js';
+import type { RecordOf } from '../records/schemas.js';
+import type { DashboardReader } from './dashboard-sql.js';
+import type { RecordKeyOf } from './record-key.js';
 
 /** One quarantined row, as listed by `ghostwatch quarantine`. */
 export interface QuarantineEntry {
@@ -66,27 +64,30 @@ export interface StoreStatus {
   readonly jobs: readonly JobRun[];
 }
 
-/**
- * The fields of a record that make its natural key (the table's primary key, as `KIND_SPECS[kind].key` joins them).
- * A whole record is a valid key of its kind.
- */
-export interface RecordKeyOf {
-  handlers: Pick<Handler, 'handlerId'>;
-  beneficiaries: Pick<Beneficiary, 'beneficiaryId'>;
-  'account-changes': Pick<AccountChange, 'beneficiaryId' | 'changedAt' | 'newCard'>;
-  'status-changes': Pick<StatusChange, 'beneficiaryId' | 'changedAt' | 'toStatus'>;
-  payments: Pick<Payment, 'paymentId'>;
-  deaths: Pick<DeathRecord, 'source' | 'recordId'>;
-  certifications: Pick<Certification, 'certificationId'>;
-  'card-events': Pick<CardEvent, 'eventId'>;
-}
+export type { RecordKeyOf } from './record-key.js';
 
 /**
  * The whole store, as the edges (CLI, API) see it: every context's port, implemented once per database.
  * Later contexts add their ports to this intersection.
  */
-export interface Store extends IngestSink {
+export interface Store extends IngestSink, MatchingStore {
   readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * The monitor's ports (alerts, checkpoints, stored card events, reference data), under their own name: their
+   * method names (`upsert`, `load`, `save`) would be ambiguous on the whole store.
+   * @example await store.monitor.upsert(alerts); const reference = await store.monitor.loadReferenceData();
+   */
+  readonly monitor: MonitorStore;
+  /** Cases, approvals and the findings they are opened from (issue #7). */
+  readonly cases: CaseStore & SuspectReader & AlertReader;
+  /** Users, API tokens and sessions (issue #7). */
+  readonly users: UserStore;
+  /** The hash-chained audit log (issue #7). */
+  readonly audit: AuditLog;
+  /** Insider analytics: reads for analyze, the handler ranking, rings and anomalies (issue #6). */
+  readonly analytics: AnalyticsStore;
+  /** The dashboard's aggregated reads: overview, timelines, one ring, alerts with status, counts. */
+  readonly dashboard: DashboardReader;
   status(): Promise<StoreStatus>;
   quarantine(filter?: {
     readonly file?: string;

@@ -11,7 +11,7 @@ import type {
   Scheme,
 } from '../records/enums.js';
 import type { RecordOf } from '../records/schemas.js';
-import type { RecordKeyOf } from './store.js';
+import type { RecordKeyOf } from './record-key.js';
 
 /**
  * The record tables as both dialects see them: one spec per kind, with the one translation from a domain record

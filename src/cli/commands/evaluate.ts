@@ -1,16 +1,51 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { evaluate, formatEvaluation, type Observed } from '../../eval/index.js';
+import { evaluate, formatEvaluation, type Observed, type ObservedAlert } from '../../eval/index.js';
 import type { Store } from '../../store/store.js';
 import { booleanOption, type Command, stringOption } from '../context.js';
 import { CliError, EXIT_OK, usageError } from '../errors.js';
+import { observedAnalytics } from './analytics-observed.js';
 
 /** What the store holds, in the scorer's terms; capabilities not built yet are left out (reported unavailable). */
 export async function observedFromStore(store: Store): Promise<Observed> {
   const quarantine = await store.quarantine({ limit: Number.MAX_SAFE_INTEGER });
+  const monitorAlerts = await observedAlerts(store);
+  const { handlers, ringAlerts } = await observedAnalytics(store);
+  const alerts =
+    monitorAlerts === undefined && ringAlerts === undefined
+      ? undefined
+      : [...(monitorAlerts ?? []), ...(ringAlerts ?? [])];
   return {
     quarantine: quarantine.map((q) => ({ file: basename(q.file), line: q.line })),
+    ...(alerts === undefined ? {} : { alerts }),
+    ...(handlers === undefined ? {} : { handlers }),
   };
+}
+
+/**
+ * The stored alerts with the cards they concern (a card alert's entity, and the cards of its evidence events);
+ * undefined when the monitor has never run on this store, so the section reads "unavailable", not 0.
+ */
+async function observedAlerts(store: Store): Promise<ObservedAlert[] | undefined> {
+  const alerts = await store.monitor.listAlerts();
+  if (alerts.length === 0 && !(await store.status()).jobs.some((j) => j.job === 'monitor')) return undefined;
+  const cardOf = await store.monitor.cardsOfEvents(alerts.flatMap((a) => a.evidence));
+  return alerts.map((a) => {
+    const cards = new Set<string>();
+    if (a.entityType === 'card') cards.add(a.entityId);
+    for (const id of a.evidence) {
+      const card = cardOf.get(id);
+      if (card !== undefined) cards.add(card);
+    }
+    return {
+      alertId: a.alertId,
+      firstTs: a.firstTs,
+      beneficiaryIds: a.beneficiaryIds,
+      cards: [...cards],
+      entityType: a.entityType,
+      rule: a.rule,
+    };
+  });
 }
 
 export const evaluateCommand: Command = {

@@ -7,6 +7,7 @@ import { KIND_SPECS } from '../../records/schemas.js';
 import type { Store } from '../../store/store.js';
 import { booleanOption, type Command, type CommandContext, stringOption } from '../context.js';
 import { CliError, EXIT_OK, usageError } from '../errors.js';
+import { createPostLoadSink } from '../post-load.js';
 
 const ENCODINGS = ['utf8', 'gbk', 'gb18030'] as const;
 type Encoding = (typeof ENCODINGS)[number];
@@ -27,9 +28,11 @@ export async function ingestOne(
 ): Promise<IngestSummary> {
   const progress = createProgressReporter({ stream: context.io.stderr, clock: context.clock, label: path });
   let last: IngestProgress | undefined;
+  // The composition root's post-load hook: death records are matched on arrival once a model exists.
+  const postLoad = createPostLoadSink(store, context.clock);
   try {
     const result = await ingestFile({
-      sink: store,
+      sink: postLoad.sink,
       kind,
       path,
       clock: context.clock,
@@ -41,6 +44,12 @@ export async function ingestOne(
       ...(options.source === undefined ? {} : { source: options.source }),
     });
     if (!result.ok) throw new CliError(result.issues.map((i) => i.message).join('; '));
+    const matched = postLoad.report();
+    if (matched.deathRecordsMatched > 0 && !booleanOption(context.values, 'json')) {
+      context.io.stderr.write(
+        `${path}: ${matched.deathRecordsMatched} death records matched on arrival: ${matched.links} links, ${matched.findings} findings updated\n`,
+      );
+    }
     return result.value;
   } finally {
     if (last) progress.done(last);

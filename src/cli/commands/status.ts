@@ -1,4 +1,5 @@
 import { RECORD_KINDS } from '../../records/enums.js';
+import type { FindingCounts } from '../../store/dashboard-sql.js';
 import type { StoreStatus } from '../../store/store.js';
 import { booleanOption, type Command } from '../context.js';
 import { EXIT_OK } from '../errors.js';
@@ -30,6 +31,16 @@ export function formatStatus(status: StoreStatus): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The human form of the findings, alerts and cases counts. */
+export function formatCounts(counts: FindingCounts): string {
+  return [
+    `findings (death-matching suspects): ${counts.findings}`,
+    `alerts: ${counts.alerts.open} open of ${counts.alerts.total}`,
+    `cases: ${counts.cases.open} open of ${counts.cases.total}`,
+    '',
+  ].join('\n');
+}
+
 export const statusCommand: Command = {
   name: 'status',
   synopsis: 'status [--json]',
@@ -40,8 +51,12 @@ export const statusCommand: Command = {
     const store = await context.openStore();
     try {
       const status = await store.status();
+      const analytics = await store.analytics.analyticsCounts();
+      const counts = await store.dashboard.counts();
       context.io.stdout.write(
-        booleanOption(context.values, 'json') ? `${JSON.stringify(status, null, 2)}\n` : formatStatus(status),
+        booleanOption(context.values, 'json')
+          ? `${JSON.stringify({ ...status, ...counts, analytics }, null, 2)}\n`
+          : `${formatStatus(status)}\n${formatCounts(counts)}analytics: ${analytics.handlersRanked} handlers ranked (${analytics.handlersSignificant} significant), ${analytics.rings} rings, ${analytics.anomalies} anomalies\n`,
       );
       return EXIT_OK;
     } finally {

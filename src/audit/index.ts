@@ -1,0 +1,3 @@
+export * from './audit-chain.js';
+export * from './auditor.js';
+export * from './ports.js';

@@ -1,0 +1,181 @@
+import { existsSync } from 'node:fs';
+import { blockingKeyHash } from '../linkage/blocking-key-hash.js';
+import { chinaBlockingRules, chinaComparisons, createPersonNormaliser } from '../linkage/china-preset.js';
+import { scoreInWorkers } from '../linkage/parallel-scoring.js';
+import { createRecordPreparer, termFrequencySlots } from '../linkage/prepare-records.js';
+import { scorePersons } from '../linkage/score-persons.js';
+import { countTermFrequencies } from '../linkage/term-frequency-counts.js';
+import { CHINA_PRESET, createDeathMatcher } from '../matching/death-matcher.js';
+import type { DeathRecord } from '../records/schemas.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import { peakRssMb } from './child.js';
+import { beneficiaryOf, matchInMemory, syntheticDeaths, syntheticRoll } from './linkage-data.js';
+
+/**
+ * One linkage measurement in its own process, printing one JSON line:
+ * - `pairs ROLL DEATHS THREADS`: candidate pairs compared and scored per second (1 = this thread, N = workers);
+ * - `e2e ROLL DEATHS`: the batch pipeline in memory, end to end;
+ * - `incremental ROLL DB QUERIES`: one death record matched on arrival against a stored roll (built once).
+ */
+const [mode = 'pairs', a = '100000', b = '100000', c = '1'] = process.argv.slice(2);
+
+async function pairs(rollSize: number, deathSize: number, threads: number) {
+  const roll = syntheticRoll(rollSize);
+  const deaths = syntheticDeaths(roll, deathSize);
+  // The model: trained on a slice (its values do not change the work per pair).
+  const trained = matchInMemory(roll.slice(0, 100_000), deaths.slice(0, 100_000));
+  const comparisons = chinaComparisons();
+  const prepare = createRecordPreparer(comparisons, (p: { id: string }) => p.id);
+  const normalise = createPersonNormaliser();
+  const counts = countTermFrequencies(
+    roll.map((p) => prepare(normalise(p))),
+    termFrequencySlots(comparisons).length,
+  );
+  const job = {
+    roll,
+    deaths,
+    parameters: trained.parameters,
+    termFrequencies: { counts: counts.counts.map((m) => [...m.entries()]), totals: [...counts.totals] },
+    threshold: 0.5,
+  };
+  const started = performance.now();
+  const results = threads === 1 ? [scorePersons(job)] : await scoreInWorkers(job, threads);
+  const wall = performance.now() - started;
+  const candidatePairs = results.reduce((s, r) => s + r.candidatePairs, 0);
+  const compareMs = Math.max(...results.map((r) => r.compareMs));
+  return { candidatePairs, compareMs, wallMs: wall, pairsPerSecond: (candidatePairs / compareMs) * 1000 };
+}
+
+async function e2e(rollSize: number, deathSize: number) {
+  const roll = syntheticRoll(rollSize);
+  const deaths = syntheticDeaths(roll, deathSize);
+  const started = performance.now();
+  const result = matchInMemory(roll, deaths);
+  return {
+    ms: performance.now() - started,
+    candidatePairs: result.candidatePairs,
+    links: result.links,
+    findings: result.findings,
+    timings: JSON.stringify(result.timings),
+  };
+}
+
+async function incremental(rollSize: number, db: string, queries: number) {
+  const built = existsSync(db);
+  const store = await openSqliteStore(db);
+  let buildMs = 0;
+  try {
+    if (!built || (await store.loadModel()) === undefined) {
+      const started = performance.now();
+      const sample = syntheticRoll(100_000);
+      const trained = matchInMemory(sample, syntheticDeaths(sample, 100_000));
+      const comparisons = chinaComparisons();
+      const rules = chinaBlockingRules();
+      const slots = termFrequencySlots(comparisons).length;
+      const normalise = createPersonNormaliser();
+      const prepare = createRecordPreparer(comparisons, (p: { id: string }) => p.id);
+      const totals = new Array<number>(slots).fill(0);
+      const tf = Array.from({ length: slots }, () => new Map<string, number>());
+      const chunk = 200_000;
+      const loadId = await store.beginLoad({
+        fileKey: 'bench',
+        fileName: 'bench',
+        kind: 'beneficiaries',
+        startedAt: Date.now(),
+      });
+      async function* keyBatches() {
+        for (let offset = 0; offset < rollSize; offset += chunk) {
+          const people = syntheticRoll(Math.min(chunk, rollSize - offset), 1, offset);
+          await store.writeBatch(loadId, {
+            kind: 'beneficiaries',
+            records: people.map(beneficiaryOf),
+            quarantined: [],
+            flags: [],
+            throughLine: offset + people.length,
+          });
+          const keys: { hash: number; beneficiaryId: string }[] = [];
+          for (const p of people) {
+            const person = normalise(p);
+            const prepared = prepare(person);
+            for (let s = 0; s < slots; s++) {
+              const v = prepared.tfValues[s];
+              if (v === undefined) continue;
+              tf[s]!.set(v, (tf[s]!.get(v) ?? 0) + 1);
+              totals[s]!++;
+            }
+            rules.forEach((rule, r) => {
+              const key = rule.key(person);
+              if (key !== undefined && key !== '')
+                keys.push({ hash: blockingKeyHash(r, key), beneficiaryId: p.id });
+            });
+          }
+          process.stderr.write(`bench linkage: stored ${offset + people.length} beneficiaries\n`);
+          yield keys;
+        }
+      }
+      await store.replaceBlockingKeys(keyBatches());
+      await store.finishLoad(loadId, {
+        finishedAt: Date.now(),
+        rows: rollSize,
+        loaded: rollSize,
+        quarantined: 0,
+        flagged: 0,
+      });
+      await store.saveModel(
+        {
+          createdAt: Date.now(),
+          preset: CHINA_PRESET,
+          parameters: trained.parameters,
+          settings: { threshold: 0.5, termFrequencyTotals: totals, rollSize },
+        },
+        (function* () {
+          for (let s = 0; s < slots; s++)
+            for (const [value, count] of tf[s]!) yield { slot: s, value, count };
+        })(),
+      );
+      buildMs = performance.now() - started;
+    }
+    const matcher = createDeathMatcher({ store, clock: Date.now });
+    // Half the arrivals are beneficiaries of the roll (drawn from its first and last chunks), half strangers.
+    const known = [...syntheticRoll(1000, 1, 0), ...syntheticRoll(1000, 1, Math.max(0, rollSize - 200_000))];
+    const arrivals = syntheticDeaths(known, queries, 3, 0.5);
+    const times: number[] = [];
+    let links = 0;
+    // The first arrivals warm the JIT and the page cache up; they are not counted.
+    const warmUp = Math.min(20, Math.floor(arrivals.length / 10));
+    for (let i = 0; i < arrivals.length; i++) {
+      const p = arrivals[i]!;
+      const record = {
+        recordId: `BENCH-${Date.now()}-${i}`,
+        source: 'civil_affairs',
+        name: p.name!,
+        idNumber: p.idNumber,
+        sex: p.sex,
+        birthDate: p.birthDate,
+        deathDate: '2021-01-15',
+        regionCode: p.regionCode,
+        address: undefined,
+        reportedAt: '2021-01-20',
+        flags: [],
+      } as unknown as DeathRecord;
+      const t = performance.now();
+      const summary = await matcher.matchDeathRecords([record], { asOf: '2021-06-30' as never });
+      if (i < warmUp) continue;
+      times.push(performance.now() - t);
+      links += summary?.links ?? 0;
+    }
+    times.sort((x, y) => x - y);
+    const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+    return { queries: times.length, links, p50: q(0.5), p99: q(0.99), max: q(1), buildMs };
+  } finally {
+    await store.close();
+  }
+}
+
+const result =
+  mode === 'pairs'
+    ? await pairs(Number(a), Number(b), Number(c))
+    : mode === 'e2e'
+      ? await e2e(Number(a), Number(b))
+      : await incremental(Number(a), b, Number(c));
+process.stdout.write(`${JSON.stringify({ ...result, peakRssMb: peakRssMb() })}\n`);

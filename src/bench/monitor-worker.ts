@@ -1,0 +1,97 @@
+import { unwrap } from '../core/result.js';
+import type { Alert } from '../monitor/alert.js';
+import { benchReplay } from '../monitor/bench-replay.js';
+import { DEFAULT_RULES_FILE } from '../monitor/default-rules.js';
+import { createMonitor } from '../monitor/monitor.js';
+import { parseRules } from '../monitor/rules.js';
+import { createNatsSource } from '../monitor/sources/nats-source.js';
+import { createMemoryCheckpointStore } from '../monitor/testing/memory-checkpoint-store.js';
+import { trafficReference } from '../monitor/testing/traffic-reference.js';
+import { peakRssMb } from './child.js';
+
+/**
+ * One monitor measurement in its own process (its peak RSS is its own):
+ * `replay FILE` (bare JSON-line parsing of the file, then the replay with the default rules and reference data
+ * for every card of the traffic) or `nats URL STREAM EXPECTED LATENESS_MINUTES` (consume a JetStream stream the
+ * parent publishes to, measuring each event's latency from its publish time, carried as its `ts`, to processed and
+ * to its alert being stored). Prints one JSON line.
+ */
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+}
+
+async function nats(url: string, stream: string, expected: number, latenessMinutes: number) {
+  const file = structuredClone(DEFAULT_RULES_FILE);
+  const rules = unwrap(
+    parseRules({ ...file, engine: { ...file.engine, allowedLatenessMinutes: latenessMinutes } }),
+  );
+  const processed = new Float64Array(expected);
+  const toAlert: number[] = [];
+  let count = 0;
+  const sink = {
+    async upsert(alerts: readonly Alert[]) {
+      const now = Date.now();
+      // lastTs is the ts (= publish time) of the event whose result last changed the alert.
+      for (const a of alerts) toAlert.push(now - a.lastTs);
+    },
+  };
+  const monitor = createMonitor({
+    rules,
+    sink,
+    reference: { card: () => undefined },
+    checkpoints: createMemoryCheckpointStore(),
+    checkpointName: 'bench',
+    onProcessed: (event) => {
+      if (count < expected) processed[count++] = Date.now() - event.ts;
+    },
+  });
+  const source = createNatsSource({
+    monitor,
+    servers: url,
+    stream,
+    subject: `${stream}.>`,
+    consumer: 'bench',
+    batchSize: 100,
+  });
+  const started = performance.now();
+  const run = source.run();
+  const deadline = Date.now() + 180_000;
+  while (source.stats().messages < expected && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const received = source.stats().messages;
+  const ms = performance.now() - started;
+  await source.stop();
+  await run;
+  const sorted = processed.slice(0, count).sort();
+  const alertSorted = Float64Array.from(toAlert).sort();
+  return {
+    received,
+    processed: count,
+    buffered: monitor.stats().buffered,
+    ms: Math.round(ms),
+    processedP50: percentile(sorted, 0.5),
+    processedP99: percentile(sorted, 0.99),
+    processedMax: percentile(sorted, 1),
+    alertWrites: toAlert.length,
+    alertP50: percentile(alertSorted, 0.5),
+    alertP99: percentile(alertSorted, 0.99),
+    peakRssMb: peakRssMb(),
+  };
+}
+
+const [mode, ...args] = process.argv.slice(2);
+let result: Record<string, number>;
+if (mode === 'replay') {
+  const reference = trafficReference();
+  result = { ...(await benchReplay(args[0]!, { reference })), referenceCards: reference.cards };
+} else if (mode === 'nats') {
+  result = await nats(args[0]!, args[1]!, Number(args[2]), Number(args[3]));
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
+process.stdout.write(`${JSON.stringify(result)}\n`);
+// The NATS client may keep timers alive: this process has said what it had to.
+process.exit(0);

@@ -1,0 +1,167 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import { createApp } from '../api/app.js';
+import { silentLogger } from '../api/logger.js';
+import { createAuthService } from '../auth/auth-service.js';
+import type { Role } from '../auth/roles.js';
+import { main } from '../cli/main.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * What the dashboard's end-to-end tests and the `web` benchmark share: a simulated county run through the
+ * demo's pipeline into a store, the real HTTP server (API and built dashboard) on a free loopback port, users
+ * with known passwords, and Debian's Chromium driven by playwright-core.
+ */
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The built dashboard (npm run build:web). */
+export const WEB_ROOT = join(REPO_ROOT, 'dist', 'web');
+export const CHROMIUM = process.env.GHOSTWATCH_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+] as const;
+
+export interface HarnessUser {
+  readonly name: string;
+  readonly password: string;
+  readonly role: Role;
+  readonly unit: string;
+}
+
+export interface DashboardServer {
+  readonly url: string;
+  readonly dbPath: string;
+  readonly countyDir: string;
+  readonly store: Store;
+  readonly users: {
+    readonly supervisor: HarnessUser;
+    readonly investigator: HarnessUser;
+    readonly analyst: HarnessUser;
+  };
+  /** What the demo printed while building the county. */
+  readonly demoOutput: string;
+  close(): Promise<void>;
+}
+
+class Collect extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: string, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/** Runs the CLI in process (the same code `ghostwatch` runs); throws with its stderr when it fails. */
+export async function runGhostwatch(args: readonly string[]): Promise<string> {
+  const stdout = new Collect();
+  const stderr = new Collect();
+  const code = await main(args, { io: { stdout, stderr } });
+  if (code !== 0) throw new Error(`ghostwatch ${args.join(' ')} exited ${code}: ${stderr.text}`);
+  return stdout.text;
+}
+
+/**
+ * Builds a county through the demo's pipeline (simulate → ingest → match → monitor → analyze → cases) unless the
+ * store already holds one, then serves it.
+ * @example const server = await startDashboardServer({ size: 1500 }); … await server.close();
+ */
+export async function startDashboardServer(options: {
+  readonly size: number;
+  readonly seed?: number;
+  readonly workDir?: string;
+  /** Reuse the store in workDir when it exists (benchmarks on a large county built once). */
+  readonly reuse?: boolean;
+  /** Serve this SQLite store as it is instead of building a county (users are added to it). */
+  readonly existingDb?: string;
+}): Promise<DashboardServer> {
+  if (!existsSync(join(WEB_ROOT, 'index.html'))) {
+    throw new Error(`the dashboard is not built (${WEB_ROOT}/index.html missing): run npm run build:web`);
+  }
+  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'ghostwatch-web-'));
+  const dbPath = options.existingDb ?? join(workDir, 'ghostwatch.db');
+  const countyDir = join(workDir, 'county');
+  let demoOutput = '';
+  if (options.existingDb === undefined && !(options.reuse === true && existsSync(dbPath))) {
+    demoOutput = await runGhostwatch([
+      '--db',
+      dbPath,
+      'demo',
+      '--no-serve',
+      '--size',
+      String(options.size),
+      '--seed',
+      String(options.seed ?? 2021),
+      '--out',
+      countyDir,
+    ]);
+  }
+  const store = await openStore(dbPath);
+  const stamp = Date.now().toString(36);
+  const auth = createAuthService({ users: store.users, clock: Date.now });
+  const add = async (role: Role, unit: string): Promise<HarnessUser> => {
+    const name = `e2e.${role}.${stamp}`;
+    const issued = await auth.addUser({ name, role, unit });
+    if (!issued.ok) throw new Error(`cannot add ${name}: ${issued.issues[0]?.message}`);
+    return { name, password: issued.value.password ?? '', role, unit };
+  };
+  const users = {
+    supervisor: await add('supervisor', 'provincial-fund-supervision'),
+    investigator: await add('investigator', 'county-discipline-inspection'),
+    analyst: await add('analyst', 'county-fund-supervision'),
+  };
+  const app = createApp({
+    store,
+    clock: Date.now,
+    logger: silentLogger,
+    webRoot: WEB_ROOT,
+    loginLimits: { perUser: 1000, perAddress: 10_000 },
+  });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dbPath,
+    countyDir,
+    store,
+    users,
+    demoOutput,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+    },
+  };
+}
+
+/** Why Chromium cannot be used here, or undefined when it can. */
+export function chromiumMissing(): string | undefined {
+  return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is not installed (apt-get install chromium)`;
+}
+
+/** First paint, first contentful paint, and when the page's data was shown (ms since navigation start). */
+export interface PaintTimes {
+  readonly firstPaintMs: number | undefined;
+  readonly firstContentfulPaintMs: number | undefined;
+  readonly dataShownMs: number;
+}
+
+/** The paint entries of the current document (Performance API), as the browser recorded them. */
+export const PAINT_SCRIPT = `(() => {
+  const entries = performance.getEntriesByType('paint');
+  const at = (name) => entries.find((e) => e.name === name)?.startTime;
+  return { firstPaintMs: at('first-paint'), firstContentfulPaintMs: at('first-contentful-paint'), dataShownMs: performance.now() };
+})()`;

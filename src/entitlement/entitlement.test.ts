@@ -1,0 +1,166 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { CalendarDate, Period } from '../core/time.js';
+import {
+  DEFAULT_ENTITLEMENT_POLICY,
+  type Decision,
+  decide,
+  effectiveStatus,
+  firstUnentitledPeriod,
+  lastEntitledPeriod,
+  needsNewDecision,
+  overpayment,
+  reverseDecision,
+  statusAfter,
+} from './entitlement.js';
+
+const date = (s: string) => s as CalendarDate;
+const pay = (period: string, amountFen: number) => ({ period: period as Period, amountFen });
+const monthAfter = { ...DEFAULT_ENTITLEMENT_POLICY, paidThrough: 'month-after' as const };
+
+describe('entitlement periods', () => {
+  it('is due through the month of death by default, one month more with month-after', () => {
+    expect(lastEntitledPeriod(date('2021-01-31'))).toBe('2021-01');
+    expect(firstUnentitledPeriod(date('2021-01-01'))).toBe('2021-02');
+    expect(lastEntitledPeriod(date('2021-01-31'), monthAfter)).toBe('2021-02');
+    expect(firstUnentitledPeriod(date('2021-01-31'), monthAfter)).toBe('2021-03');
+  });
+
+  it('crosses year ends', () => {
+    expect(firstUnentitledPeriod(date('2020-12-31'))).toBe('2021-01');
+    expect(firstUnentitledPeriod(date('2020-11-30'), monthAfter)).toBe('2021-01');
+    expect(firstUnentitledPeriod(date('2020-12-01'), monthAfter)).toBe('2021-02');
+  });
+});
+
+describe('overpayment', () => {
+  it('sums the payments for later periods, in integer fen; the death month is still due', () => {
+    const payments = [
+      pay('2020-12', 12_345),
+      pay('2021-01', 12_345),
+      pay('2021-02', 12_346),
+      pay('2021-03', 1),
+    ];
+    expect(overpayment(payments, date('2021-01-15'))).toEqual({
+      firstUnentitledPeriod: '2021-02',
+      overpaidFen: 12_347,
+      payments: 2,
+    });
+    expect(overpayment(payments, date('2021-01-15'), monthAfter).overpaidFen).toBe(1);
+    expect(overpayment(payments, date('2021-03-31')).overpaidFen).toBe(0);
+  });
+
+  it('counts arrears paid later for an unentitled period, and nothing without payments', () => {
+    expect(overpayment([pay('2021-02', 100), pay('2021-02', 100)], date('2021-01-31')).overpaidFen).toBe(200);
+    expect(overpayment([], date('2021-01-31'))).toEqual({
+      firstUnentitledPeriod: '2021-02',
+      overpaidFen: 0,
+      payments: 0,
+    });
+  });
+
+  it('refuses a float amount rather than summing it', () => {
+    expect(() => overpayment([pay('2021-02', 10.5)], date('2021-01-01'))).toThrow(RangeError);
+  });
+
+  it('property: the total is exact integer fen and equals the sum over periods after the death month', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 500_000 })), {
+          maxLength: 40,
+        }),
+        fc.integer({ min: 0, max: 23 }),
+        (lines, deathMonth) => {
+          const period = (i: number) =>
+            `${2020 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+          const payments = lines.map(([m, fen]) => pay(period(m), fen));
+          const result = overpayment(payments, date(`${period(deathMonth)}-15`));
+          const expected = lines.filter(([m]) => m > deathMonth).reduce((s, [, fen]) => s + fen, 0);
+          expect(result.overpaidFen).toBe(expected);
+          expect(Number.isSafeInteger(result.overpaidFen)).toBe(true);
+        },
+      ),
+    );
+  });
+});
+
+describe('decisions', () => {
+  const ev = (source: string, recordId: string, idExact: boolean) => ({
+    source,
+    recordId,
+    idExact,
+    matchProbability: 0.99,
+  });
+
+  it('an exact ID match from an authoritative source confirms and suspends', () => {
+    for (const source of ['household_register', 'civil_affairs']) {
+      expect(decide([ev(source, 'R1', true)])).toMatchObject({
+        decision: 'confirmed',
+        action: 'suspend',
+        evidence: [`${source}:R1`],
+      });
+    }
+  });
+
+  it('two independent sources confirm without an exact ID', () => {
+    const d = decide([ev('cremation', 'C1', false), ev('hospital', 'H1', false)]);
+    expect(d).toMatchObject({
+      decision: 'confirmed',
+      action: 'suspend',
+      evidence: ['cremation:C1', 'hospital:H1'],
+    });
+  });
+
+  it('a single unconfirmed source never terminates: review with a soft stop (or none, by policy)', () => {
+    expect(decide([ev('cremation', 'C1', true)])).toMatchObject({ decision: 'review', action: 'soft_stop' });
+    expect(decide([ev('household_register', 'H1', false)])).toMatchObject({ decision: 'review' });
+    // Two records of one source are still one source.
+    expect(decide([ev('hospital', 'H1', false), ev('hospital', 'H2', false)])).toMatchObject({
+      decision: 'review',
+    });
+    expect(
+      decide([ev('hospital', 'H1', false)], { ...DEFAULT_ENTITLEMENT_POLICY, softStopOnReview: false }),
+    ).toMatchObject({
+      decision: 'review',
+      action: 'none',
+    });
+  });
+
+  it('the authoritative sources are configurable', () => {
+    const policy = { ...DEFAULT_ENTITLEMENT_POLICY, authoritativeSources: ['household_register' as const] };
+    expect(decide([ev('civil_affairs', 'M1', true)], policy).decision).toBe('review');
+  });
+
+  it('reports the roll status after the decision', () => {
+    expect(statusAfter('active', 'suspend')).toBe('suspended');
+    expect(statusAfter('terminated', 'suspend')).toBe('terminated');
+    expect(statusAfter('active', 'soft_stop')).toBe('active');
+  });
+
+  it('a decision is reversible once, with a reason, and the status goes back', () => {
+    const decision: Decision = {
+      ...decide([ev('household_register', 'H1', true)]),
+      decisionId: '7',
+      beneficiaryId: 'B1',
+      decidedAt: 1,
+      statusBefore: 'active',
+      statusAfter: 'suspended',
+    };
+    expect(effectiveStatus(decision)).toBe('suspended');
+    expect(reverseDecision(decision, { at: 2, by: 'u1', reason: '' }).ok).toBe(false);
+    const reversed = reverseDecision(decision, { at: 2, by: 'u1', reason: 'came to the station in person' });
+    expect(reversed.ok).toBe(true);
+    if (!reversed.ok) return;
+    expect(effectiveStatus(reversed.value)).toBe('active');
+    expect(reverseDecision(reversed.value, { at: 3, by: 'u1', reason: 'again' }).ok).toBe(false);
+    // The same evidence does not decide again (the reversal stands); new evidence does.
+    expect(needsNewDecision(reversed.value, decide([ev('household_register', 'H1', true)]))).toBe(false);
+    expect(
+      needsNewDecision(
+        reversed.value,
+        decide([ev('household_register', 'H1', true), ev('cremation', 'C9', false)]),
+      ),
+    ).toBe(true);
+    expect(needsNewDecision(undefined, decide([ev('cremation', 'C9', false)]))).toBe(true);
+  });
+});

@@ -1,0 +1,2 @@
+export * from './death-matcher.js';
+export * from './ports.js';

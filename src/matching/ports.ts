@@ -1,0 +1,163 @@
+import type { Fen } from '../core/money.js';
+import type { Result } from '../core/result.js';
+import type { CalendarDate, EpochMs, Period } from '../core/time.js';
+import type { Decision, DecisionKind, ProposedDecision, Reversal } from '../entitlement/entitlement.js';
+import type { ExplanationTerm, ModelParameters } from '../linkage/model.js';
+import type { BenefitStatus, DeathSource } from '../records/enums.js';
+import type { Beneficiary, DeathRecord, Payment } from '../records/schemas.js';
+
+/**
+ * What death matching needs from a store: the roll and the death records (read in batches), the blocking keys
+ * of the roll (indexed, for matching one record on arrival), the trained model, the links, the findings and
+ * the decisions. src/store implements it for SQLite and PostgreSQL; the one contract suite tests both.
+ */
+
+/** One blocking key of one beneficiary: `hash` = blockingKeyHash(rule index, key), a non-negative safe integer. */
+export interface BlockingKeyRow {
+  readonly hash: number;
+  readonly beneficiaryId: string;
+}
+
+/** A value count of one term-frequency slot over the roll (slot 0: name characters, 1: name pinyin). */
+export interface TermFrequencyRow {
+  readonly slot: number;
+  readonly value: string;
+  readonly count: number;
+}
+
+/** The model the batch trained, kept so that every later match scores with the same one. */
+export interface StoredModel {
+  readonly modelId: string;
+  readonly createdAt: EpochMs;
+  /** e.g. `china`: which comparisons and blocking rules the parameters belong to. */
+  readonly preset: string;
+  readonly parameters: ModelParameters;
+  /** Threshold, term-frequency totals per slot, roll size: what scoring needs besides the parameters. */
+  readonly settings: MatchModelSettings;
+}
+
+export interface MatchModelSettings {
+  readonly threshold: number;
+  /** Non-missing values per term-frequency slot over the roll (frequency = count / total). */
+  readonly termFrequencyTotals: readonly number[];
+  readonly rollSize: number;
+}
+
+/** A death record's match: linked to a beneficiary (with weight, probability, explanation) or to none. */
+export interface DeathMatch {
+  readonly source: DeathSource;
+  readonly recordId: string;
+  /** Undefined: the record was considered and links to nobody on the roll. */
+  readonly beneficiaryId: string | undefined;
+  readonly matchWeight: number | undefined;
+  readonly matchProbability: number | undefined;
+  /** Each field's level and weight; prior + Σ terms = match weight. */
+  readonly explanation:
+    | { readonly priorWeight: number; readonly terms: readonly ExplanationTerm[] }
+    | undefined;
+  readonly modelId: string;
+  readonly matchedAt: EpochMs;
+}
+
+/** A link read back with what fusion needs from its death record. */
+export interface StoredLink extends DeathMatch {
+  readonly beneficiaryId: string;
+  readonly matchWeight: number;
+  readonly matchProbability: number;
+  readonly deathDate: CalendarDate;
+}
+
+/** One beneficiary believed dead: fused evidence, entitlement, decision. */
+export interface Finding {
+  readonly beneficiaryId: string;
+  readonly deathDate: CalendarDate;
+  readonly dateSupport: number;
+  /** `source:record_id`, heaviest link first. */
+  readonly evidence: readonly string[];
+  readonly matchProbability: number;
+  readonly decision: DecisionKind;
+  readonly firstUnentitledPeriod: Period;
+  readonly overpaidFen: Fen;
+  readonly overpaidPayments: number;
+  /** Roll status as loaded, and after the decision (the one in force, reversals included). */
+  readonly rollStatus: BenefitStatus;
+  readonly statusAfter: BenefitStatus;
+  readonly decisionId: string;
+  readonly updatedAt: EpochMs;
+}
+
+export interface DeathRecordQuery {
+  /** Only records reported (or, when the report date is unknown, dead) on or before this date. */
+  readonly through?: CalendarDate;
+  /** Only records with no stored match yet (what `match --incremental` considers). */
+  readonly unmatchedOnly?: boolean;
+  readonly batchSize?: number;
+}
+
+export interface MatchingStore {
+  /**
+   * The roll in batches, in beneficiary_id order, without loading it all at once.
+   * @example for await (const batch of store.readBeneficiaries({ batchSize: 50_000 })) index(batch);
+   */
+  readBeneficiaries(options?: { readonly batchSize?: number }): AsyncIterable<readonly Beneficiary[]>;
+  /** Death records in batches, in (source, record_id) order. */
+  readDeathRecords(query?: DeathRecordQuery): AsyncIterable<readonly DeathRecord[]>;
+  /** The beneficiaries with these ids (any order; unknown ids are left out). */
+  findBeneficiaries(ids: readonly string[]): Promise<readonly Beneficiary[]>;
+
+  /** Replaces every blocking key of the roll (bulk: the index is rebuilt once at the end). */
+  replaceBlockingKeys(
+    batches: AsyncIterable<readonly BlockingKeyRow[]> | Iterable<readonly BlockingKeyRow[]>,
+  ): Promise<number>;
+  /** Adds keys (a key already there is kept): a beneficiary loaded after the batch run. */
+  addBlockingKeys(rows: readonly BlockingKeyRow[]): Promise<void>;
+  /**
+   * Beneficiaries holding any of the key hashes: an indexed look-up, so the cost follows the query, not the roll.
+   * @example await store.beneficiariesByBlockingKeys([hashA, hashB]) // ['B17', 'B90']
+   */
+  beneficiariesByBlockingKeys(hashes: readonly number[]): Promise<readonly string[]>;
+
+  /** Saves a trained model with the roll's term frequencies (replacing the previous ones); returns its id. */
+  saveModel(
+    model: Omit<StoredModel, 'modelId'>,
+    termFrequencies: Iterable<TermFrequencyRow>,
+  ): Promise<string>;
+  /** The latest saved model, or undefined before the first batch run. */
+  loadModel(): Promise<StoredModel | undefined>;
+  /** Counts of the given values (value → count; absent when the roll never had it). */
+  termFrequencyCounts(slot: number, values: readonly string[]): Promise<ReadonlyMap<string, number>>;
+
+  /** Replaces every stored match (batch run). */
+  replaceDeathMatches(matches: readonly DeathMatch[]): Promise<void>;
+  /** Inserts or replaces matches by death record (incremental run): never a duplicate. */
+  upsertDeathMatches(matches: readonly DeathMatch[]): Promise<void>;
+  /** The links of these beneficiaries, with their records' death dates. */
+  linksOf(beneficiaryIds: readonly string[]): Promise<readonly StoredLink[]>;
+  /** Every stored match, linked or not, in (source, record_id) order. */
+  listDeathMatches(): Promise<readonly DeathMatch[]>;
+
+  /** Payments of these beneficiaries (paid on or before `paidThrough` when given). */
+  paymentsOf(beneficiaryIds: readonly string[], paidThrough?: CalendarDate): Promise<readonly Payment[]>;
+
+  /** Replaces every finding (batch run). */
+  replaceFindings(findings: readonly Finding[]): Promise<void>;
+  /** Inserts or replaces findings by beneficiary (incremental run). */
+  upsertFindings(findings: readonly Finding[]): Promise<void>;
+  /** Every finding, in beneficiary_id order. */
+  listFindings(): Promise<readonly Finding[]>;
+
+  /** The latest decision of each of these beneficiaries (reversed or not). */
+  latestDecisions(beneficiaryIds: readonly string[]): Promise<ReadonlyMap<string, Decision>>;
+  /** Records new decisions, returning them with their ids, in order. */
+  recordDecisions(
+    decisions: readonly (ProposedDecision &
+      Omit<Decision, 'decisionId' | keyof ProposedDecision | 'reversal'>)[],
+  ): Promise<readonly Decision[]>;
+  /**
+   * Reverses a decision with a reason; the history keeps both. A finding resting on it shows the status before.
+   * @example await store.reverseDecision('17', { at: Date.now(), by: 'auditor', reason: 'seen alive' })
+   */
+  reverseDecision(decisionId: string, reversal: Reversal): Promise<Result<Decision>>;
+  /** Every decision about a beneficiary, oldest first. */
+  decisionHistory(beneficiaryId: string): Promise<readonly Decision[]>;
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import { maskCardNumber } from '../../core/card-number.js';
+import { formatYuan } from '../../core/money.js';
+import { shanghaiDate } from '../../core/time.js';
+import { DAY, type Detector, type DetectorEnvironment, HOUR } from '../detector.js';
+import { sweepIntervalFor } from '../expiring-map.js';
+import { ALL_CHANNELS, compileFilter, eventFilterParams, MONEY_OUT } from './common.js';
+
+/**
+ * A card with no activity for months, emptied right after a pension credit: someone who collects for many
+ * people visits each card only when money has arrived.
+ */
+export const dormantCardSweptParams = z
+  .object({
+    /** No event on the card for at least this long (and the stream has run at least this long). */
+    dormantDays: z.int().min(1).default(180),
+    /** The withdrawal comes within this many days after a pension credit to the card. */
+    sweepWithinDays: z.number().positive().default(3),
+    eventTypes: eventFilterParams.eventTypes.default([...MONEY_OUT]),
+    channels: eventFilterParams.channels.default([...ALL_CHANNELS]),
+    includeDeclined: eventFilterParams.includeDeclined.default(false),
+  })
+  .strict();
+export type DormantCardSweptParams = z.infer<typeof dormantCardSweptParams>;
+
+interface Snapshot {
+  streamStart: number | null;
+  lastSeen: [string, number][];
+}
+
+/** The latest payment time at or before `ts` and not before `from`, by binary search. */
+function creditBetween(times: readonly number[], from: number, ts: number): number | undefined {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! <= ts) lo = mid + 1;
+    else hi = mid;
+  }
+  const candidate = times[lo - 1];
+  return candidate !== undefined && candidate >= from ? candidate : undefined;
+}
+
+export function createDormantCardSwept(
+  id: string,
+  params: DormantCardSweptParams,
+  env: DetectorEnvironment,
+): Detector {
+  const accepts = compileFilter(params);
+  const dormantMs = params.dormantDays * DAY;
+  const sweepMs = params.sweepWithinDays * DAY;
+  // Last event per card, as a mutable cell (one lookup per event on the hottest map of the engine); a card
+  // absent from the map has been idle for at least dormantMs.
+  const lastSeen = new Map<string, { at: number }>();
+  const sweepEvery = sweepIntervalFor(dormantMs);
+  let lastSweep = Number.NEGATIVE_INFINITY;
+  let streamStart: number | undefined;
+  return {
+    id,
+    onEvent(event, emit) {
+      streamStart ??= event.ts;
+      // A card the roll does not know never receives a pension credit, so it can never fire: no state for it.
+      const ref = env.reference.card(event.card);
+      if (ref === undefined) return;
+      const cell = lastSeen.get(event.card);
+      const last = cell?.at;
+      if (cell === undefined) lastSeen.set(event.card, { at: event.ts });
+      else cell.at = event.ts;
+      if (!accepts(event)) return;
+      const idleSince = last ?? streamStart;
+      if (event.ts - idleSince < dormantMs) return;
+      const credit = creditBetween(ref.paymentTimes, event.ts - sweepMs, event.ts);
+      if (credit === undefined) return;
+      const hours = Math.round((event.ts - credit) / HOUR);
+      const amount = event.amountFen !== undefined ? ` of ¥${formatYuan(event.amountFen)}` : '';
+      emit({
+        detectorId: id,
+        ts: event.ts,
+        entities:
+          event.terminalId !== undefined
+            ? { card: event.card, terminal: event.terminalId }
+            : { card: event.card },
+        strength: 1,
+        reason: `card ${maskCardNumber(event.card)} unused for at least ${params.dormantDays} days, then a ${event.type}${amount} ${hours} hours after the pension credit of ${shanghaiDate(credit)}`,
+        evidence: [event.eventId],
+        beneficiaryIds: ref.beneficiaries.map((b) => b.beneficiaryId),
+      });
+    },
+    expire(watermark) {
+      const before = watermark - dormantMs;
+      if (before - lastSweep < sweepEvery) return;
+      lastSweep = before;
+      for (const [card, cell] of lastSeen) if (cell.at < before) lastSeen.delete(card);
+    },
+    snapshot: (): Snapshot => ({
+      streamStart: streamStart ?? null,
+      lastSeen: Array.from(lastSeen, ([card, cell]) => [card, cell.at]),
+    }),
+    restore(state) {
+      const s = state as Snapshot;
+      streamStart = s.streamStart ?? undefined;
+      lastSeen.clear();
+      for (const [card, at] of s.lastSeen) lastSeen.set(card, { at });
+    },
+    stateSize: () => lastSeen.size,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * The duplicate filter: event ids with their event time, swept at most once per `sweepIntervalMs`. A plain
+ * Map of id → ts (no per-event wrapper object) because it takes every event.
+ * @example
+ * const seen = createSeenSet(60_000);
+ * seen.add('E1', ts); seen.has('E1') // true
+ */
+export interface SeenSet {
+  has(id: string): boolean;
+  add(id: string, ts: number): void;
+  /** Forgets ids whose event time is before `before`, if a sweep is due. */
+  expire(before: number): void;
+  readonly size: number;
+  snapshot(): [string, number][];
+  restore(entries: readonly (readonly [string, number])[]): void;
+}
+
+export function createSeenSet(sweepIntervalMs: number): SeenSet {
+  const map = new Map<string, number>();
+  let lastSweep = Number.NEGATIVE_INFINITY;
+  return {
+    has: (id) => map.has(id),
+    add(id, ts) {
+      map.set(id, ts);
+    },
+    expire(before) {
+      if (before - lastSweep < sweepIntervalMs) return;
+      lastSweep = before;
+      for (const [id, ts] of map) if (ts < before) map.delete(id);
+    },
+    get size() {
+      return map.size;
+    },
+    snapshot: () => [...map],
+    restore(entries) {
+      map.clear();
+      for (const [id, ts] of entries) map.set(id, ts);
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { MonitorCheckpoint } from '../checkpoint.js';
+import { defaultRules } from '../default-rules.js';
+import { createMonitor } from '../monitor.js';
+import type { CheckpointStore } from '../ports.js';
+import { createMemoryAlertSink } from '../testing/memory-alert-sink.js';
+import { createMemoryCheckpointStore } from '../testing/memory-checkpoint-store.js';
+import { runEvents } from '../testing/run.js';
+import { scenario } from '../testing/scenario.js';
+import { createNatsSource, subjectFor } from './nats-source.js';
+
+const SERVER = process.env.GHOSTWATCH_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+async function reachable(): Promise<boolean> {
+  try {
+    const nc = await connect({ servers: SERVER, timeout: 2000, reconnect: false });
+    await nc.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const up = await reachable();
+if (!up && process.env.CI !== 'true') {
+  process.stderr.write(`monitor NATS test skipped: no NATS server at ${SERVER} (required when CI=true)\n`);
+}
+
+const unique = `${process.pid}_${Date.now()}`;
+const STREAM = `GW_TEST_MONITOR_${unique}`;
+const PREFIX = `gwtest.${unique}.card-events`;
+const CONSUMER = `monitor-${unique}`;
+
+function toLine(e: ReturnType<typeof scenario>['events'][number]): string {
+  const ts = new Date(e.ts + 8 * 3_600_000).toISOString().slice(0, 19);
+  return JSON.stringify({
+    event_id: e.eventId,
+    ts: `${ts}+08:00`,
+    card: e.card,
+    terminal_id: e.terminalId,
+    terminal_region: e.terminalRegion,
+    channel: e.channel,
+    type: e.type,
+    amount: e.amountFen === undefined ? undefined : (e.amountFen / 100).toFixed(2),
+    result: e.result,
+  });
+}
+
+describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real server)', () => {
+  afterAll(async () => {
+    if (!up) return;
+    const nc = await connect({ servers: SERVER });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(STREAM).catch(() => false);
+    await nc.close();
+  });
+
+  it('a consumer killed mid-stream and restarted stores every alert exactly once', async () => {
+    expect(up, `NATS must be reachable at ${SERVER} when CI=true`).toBe(true);
+    const { events, reference } = scenario();
+    const expected = runEvents(events, { reference }).alerts;
+
+    const nc = await connect({ servers: SERVER });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: STREAM, subjects: [`${PREFIX}.>`] });
+    const js = jetstream(nc);
+    for (const [i, e] of events.entries()) {
+      await js.publish(subjectFor(e.terminalId, PREFIX), toLine(e));
+      if (i === 20) await js.publish(subjectFor(e.terminalId, PREFIX), toLine(e)); // a duplicate delivery
+      if (i === 30) await js.publish(`${PREFIX}.junk`, '{"event_id":"BAD"}');
+    }
+
+    const sink = createMemoryAlertSink();
+    const store = createMemoryCheckpointStore();
+    const sourceOptions = {
+      servers: SERVER,
+      stream: STREAM,
+      subject: `${PREFIX}.>`,
+      consumer: CONSUMER,
+      batchSize: 40,
+      fetchExpiresMs: 1000,
+      ackWaitMs: 1000,
+    };
+
+    // First worker: dies while storing its third checkpoint, after that batch's alerts were written and before
+    // any of its messages were acknowledged.
+    let saves = 0;
+    let killFirst: () => Promise<void> = async () => {};
+    const dying: CheckpointStore = {
+      load: (name) => store.load(name),
+      async save(name: string, checkpoint: MonitorCheckpoint) {
+        saves++;
+        if (saves === 3) {
+          await killFirst();
+          throw new Error('worker killed');
+        }
+        await store.save(name, checkpoint);
+      },
+    };
+    const first = createMonitor({
+      rules: defaultRules(),
+      sink,
+      reference,
+      checkpoints: dying,
+      checkpointName: 'nats',
+    });
+    const firstSource = createNatsSource({ ...sourceOptions, monitor: first });
+    killFirst = () => firstSource.kill();
+    const crash = await firstSource.run().then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(crash?.message).toBe('worker killed');
+    expect(firstSource.stats().messages).toBeGreaterThan(80);
+    const writtenBeforeCrash = sink.writes.size;
+
+    // Second worker: restores the checkpoint; the unacknowledged messages are redelivered.
+    const second = createMonitor({
+      rules: defaultRules(),
+      sink,
+      reference,
+      checkpoints: store,
+      checkpointName: 'nats',
+    });
+    const secondSource = createNatsSource({ ...sourceOptions, monitor: second });
+    const running = secondSource.run();
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const info = await jsm.consumers.info(STREAM, CONSUMER);
+      if (info.num_pending === 0 && info.num_ack_pending === 0) break;
+    }
+    await secondSource.stop();
+    const stats = await running;
+    second.drain();
+    await second.commit();
+    await nc.close();
+
+    // The second worker re-read what the first had pushed but not acknowledged.
+    expect(firstSource.stats().messages + stats.messages).toBeGreaterThan(events.length + 2);
+    expect(stats.messages).toBeLessThan(events.length);
+    expect(stats.invalid + firstSource.stats().invalid).toBeGreaterThanOrEqual(1);
+    expect(writtenBeforeCrash).toBeGreaterThanOrEqual(0);
+    expect(sink.list()).toEqual(expected);
+    expect([...sink.alerts.keys()].sort()).toEqual(expected.map((a) => a.alertId));
+  });
+});

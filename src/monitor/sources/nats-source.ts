@@ -1,0 +1,200 @@
+import { AckPolicy, DeliverPolicy, type JsMsg, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
+import type { Issue } from '../../core/result.js';
+import { parseCardEventLine } from '../event-line.js';
+import type { Monitor } from '../monitor.js';
+
+export const DEFAULT_STREAM = 'GHOSTWATCH_CARD_EVENTS';
+export const DEFAULT_SUBJECT_PREFIX = 'ghostwatch.card-events';
+
+/** The subject an event is published on: partitioned by terminal (`ghostwatch.card-events.ATM-430422-0007`). */
+export function subjectFor(terminalId: string | undefined, prefix = DEFAULT_SUBJECT_PREFIX): string {
+  // NATS subject tokens may not hold spaces, dots or wildcards.
+  const token = (terminalId ?? '_none').replace(/[\s.*>]/g, '_');
+  return `${prefix}.${token}`;
+}
+
+export interface NatsSourceOptions {
+  readonly monitor: Monitor;
+  /** NATS URL(s), e.g. `nats://127.0.0.1:4222`. */
+  readonly servers: string | readonly string[];
+  readonly stream?: string;
+  /** Subjects the stream holds (created if the stream does not exist): default `ghostwatch.card-events.>`. */
+  readonly subject?: string;
+  /** The durable pull consumer's name. */
+  readonly consumer?: string;
+  /** Messages fetched, processed and committed together. Default 1,000. */
+  readonly batchSize?: number;
+  /** How long a fetch waits for messages (at least 1 s, the client's minimum). Default 1 s. */
+  readonly fetchExpiresMs?: number;
+  /** Redelivery delay of a message that was not acknowledged. Default 30 s. */
+  readonly ackWaitMs?: number;
+  /**
+   * Save a checkpoint at most this often (wall clock); alerts are stored after every batch, before its
+   * acknowledgement. A restart re-reads the stream from the last checkpoint's sequence (the stream keeps its
+   * messages: limits retention, not a work queue), so acknowledged messages after it are processed again and
+   * their alerts rewritten under the same ids. Default 2,000 ms; 0 checkpoints every batch.
+   */
+  readonly checkpointEveryMs?: number;
+  readonly onInvalid?: (sequence: number, issues: readonly Issue[]) => void;
+}
+
+export interface NatsSourceStats {
+  readonly messages: number;
+  readonly invalid: number;
+  readonly redelivered: number;
+  readonly batches: number;
+  readonly alertsWritten: number;
+}
+
+/**
+ * A durable JetStream pull consumer feeding a monitor. Each batch: every message is validated and pushed, then
+ * `monitor.commit` stores the alerts and the checkpoint, and only then are the messages acknowledged (invalid
+ * ones terminated). A crash before the acknowledgement means redelivery, which the restored checkpoint and the
+ * engine's duplicate filter absorb: every alert exactly once.
+ * @example
+ * const source = createNatsSource({ monitor, servers: 'nats://127.0.0.1:4222' });
+ * const done = source.run();   // until stop()
+ * await source.stop(); await done;
+ */
+export interface NatsSource {
+  run(): Promise<NatsSourceStats>;
+  /** Finishes the batch in hand (commit, then ack) and stops. */
+  stop(): Promise<void>;
+  /** Stops at once: the batch in hand is neither committed nor acknowledged (as a crash would). */
+  kill(): Promise<void>;
+  stats(): NatsSourceStats;
+}
+
+export function createNatsSource(options: NatsSourceOptions): NatsSource {
+  const streamName = options.stream ?? DEFAULT_STREAM;
+  const subject = options.subject ?? `${DEFAULT_SUBJECT_PREFIX}.>`;
+  const consumerName = options.consumer ?? 'ghostwatch-monitor';
+  const batchSize = options.batchSize ?? 1000;
+  const checkpointEveryMs = options.checkpointEveryMs ?? 2000;
+  const monitor = options.monitor;
+  let nc: NatsConnection | undefined;
+  let stopping = false;
+  let killed = false;
+  const counts = { messages: 0, invalid: 0, redelivered: 0, batches: 0, alertsWritten: 0 };
+
+  /**
+   * Makes sure the stream and the durable consumer exist. When the monitor resumed from a checkpoint of this
+   * consumer, the consumer is re-created to start right after the checkpoint's last stream sequence: JetStream
+   * would otherwise redeliver the unacknowledged messages only after `ack_wait`, behind newer ones, and the
+   * watermark would then drop them as late. Re-delivery from the checkpoint, in stream order, keeps the alerts
+   * exactly those of an uninterrupted run.
+   */
+  async function ensure(connection: NatsConnection, resumeAfter: number | undefined): Promise<void> {
+    const jsm = await jetstreamManager(connection);
+    try {
+      await jsm.streams.info(streamName);
+    } catch {
+      await jsm.streams.add({ name: streamName, subjects: [subject] });
+    }
+    let exists = true;
+    try {
+      await jsm.consumers.info(streamName, consumerName);
+    } catch {
+      exists = false;
+    }
+    if (exists && resumeAfter === undefined) return;
+    if (exists) await jsm.consumers.delete(streamName, consumerName);
+    await jsm.consumers.add(streamName, {
+      durable_name: consumerName,
+      ack_policy: AckPolicy.Explicit,
+      ...(resumeAfter === undefined
+        ? { deliver_policy: DeliverPolicy.All }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: resumeAfter + 1 }),
+      filter_subject: subject,
+      ack_wait: nanos(options.ackWaitMs ?? 30_000),
+      max_ack_pending: Math.max(10_000, batchSize * 4),
+    });
+  }
+
+  return {
+    async run() {
+      const resumed = await monitor.resume();
+      if (!resumed.ok) throw new Error(resumed.issues.map((i) => i.message).join('; '));
+      const position = resumed.value;
+      const resumeAfter =
+        position?.kind === 'stream' && position.stream === streamName && position.consumer === consumerName
+          ? position.sequence
+          : undefined;
+      nc = await connect({
+        servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
+      });
+      await ensure(nc, resumeAfter);
+      const consumer = await jetstream(nc).consumers.get(streamName, consumerName);
+      const pending: JsMsg[] = [];
+      const invalid: JsMsg[] = [];
+      let lastSequence = resumeAfter ?? 0;
+      let checkpointedSequence = lastSequence;
+      let lastCheckpointAt = Number.NEGATIVE_INFINITY;
+      try {
+        while (!stopping && !killed) {
+          pending.length = 0;
+          invalid.length = 0;
+          const batch = await consumer.fetch({
+            max_messages: batchSize,
+            expires: Math.max(1000, options.fetchExpiresMs ?? 1000),
+          });
+          for await (const m of batch) {
+            if (killed) break;
+            counts.messages++;
+            if (m.redelivered) counts.redelivered++;
+            if (m.seq > lastSequence) lastSequence = m.seq;
+            const parsed = parseCardEventLine(m.string());
+            if (parsed.ok) {
+              monitor.push(parsed.value);
+              pending.push(m);
+            } else {
+              counts.invalid++;
+              options.onInvalid?.(m.seq, parsed.issues);
+              invalid.push(m);
+            }
+          }
+          if (killed) break;
+          if (pending.length === 0 && invalid.length === 0) continue;
+          // Effects first (alerts, checkpoint), acknowledgements after: a crash in between means redelivery.
+          const now = Date.now();
+          const due = now - lastCheckpointAt >= checkpointEveryMs;
+          const { alerts } = await monitor.commit(
+            { kind: 'stream', stream: streamName, consumer: consumerName, sequence: lastSequence },
+            { checkpoint: due },
+          );
+          if (due) {
+            lastCheckpointAt = now;
+            checkpointedSequence = lastSequence;
+          }
+          if (killed) break;
+          counts.alertsWritten += alerts;
+          counts.batches++;
+          for (const m of pending) m.ack();
+          for (const m of invalid) m.term('not a valid card event');
+          await nc.flush();
+        }
+        // A clean stop leaves a checkpoint of everything acknowledged.
+        if (!killed && lastSequence !== checkpointedSequence) {
+          await monitor.commit({
+            kind: 'stream',
+            stream: streamName,
+            consumer: consumerName,
+            sequence: lastSequence,
+          });
+        }
+      } finally {
+        if (!nc.isClosed()) await nc.close();
+      }
+      return { ...counts };
+    },
+    async stop() {
+      stopping = true;
+    },
+    async kill() {
+      killed = true;
+      if (nc !== undefined && !nc.isClosed()) await nc.close();
+    },
+    stats: () => ({ ...counts }),
+  };
+}

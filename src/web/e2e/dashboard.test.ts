@@ -1,0 +1,253 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DASHBOARD_PAGES, launchChromium, loadPage, signIn, waitForPage } from '../../bench/web-bench.js';
+import {
+  chromiumMissing,
+  type DashboardServer,
+  REPO_ROOT,
+  runGhostwatch,
+  startDashboardServer,
+} from '../../bench/web-harness.js';
+import type { AlertView, Page as ApiPage, Suspect } from '../api/types.js';
+
+/**
+ * The dashboard end to end: the real server (API and the built dashboard) over a small simulated county run
+ * through the demo's pipeline, driven in Debian's Chromium by playwright-core. Every page is checked with axe-core
+ * and photographed into docs/screenshots/. Required in CI; skipped (with the reason printed) only when Chromium is
+ * missing outside CI.
+ */
+
+const missing = chromiumMissing();
+const required = process.env.CI === 'true';
+if (missing !== undefined && !required) {
+  console.warn(`dashboard e2e tests skipped: ${missing}`);
+}
+const SCREENSHOTS = join(REPO_ROOT, 'docs', 'screenshots');
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const digits = (text: string | null) => Number((text ?? '').replace(/[^\d]/g, ''));
+
+interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  readonly nodes: readonly { readonly target: readonly string[] }[];
+}
+
+/** axe-core's serious and critical violations on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate('typeof window.axe !== "undefined"')))
+    await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = (await page.evaluate(
+    'window.axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)',
+  )) as AxeViolation[];
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} at ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
+}
+
+/** Waits for the page's data, checks it with axe, and photographs it. */
+async function checkAndShoot(page: Page, name: string): Promise<void> {
+  await page.waitForTimeout(300); // charts and graphs lay out after the data arrives
+  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+async function visit(page: Page, hash: string, name: string): Promise<void> {
+  await page.evaluate((h) => {
+    window.location.hash = h;
+  }, hash);
+  await waitForPage(page, hash);
+  await checkAndShoot(page, name);
+}
+
+async function apiGet<T>(page: Page, path: string): Promise<T> {
+  return (await page.evaluate(
+    async (p) => (await fetch(p, { credentials: 'same-origin' })).json(),
+    path,
+  )) as T;
+}
+
+async function signOut(page: Page): Promise<void> {
+  await page.locator('header.top button').click();
+  await page.locator('main.login').waitFor();
+}
+
+describe.skipIf(missing !== undefined && !required)(
+  'dashboard end to end (Chromium)',
+  { timeout: 180_000 },
+  () => {
+    let server: DashboardServer;
+    let browser: Awaited<ReturnType<typeof launchChromium>>;
+    let page: Page;
+
+    beforeAll(async () => {
+      if (missing !== undefined) throw new Error(`CI=true needs Chromium: ${missing}`);
+      const { build } = await import('vite');
+      await build({ configFile: join(REPO_ROOT, 'src', 'web', 'vite.config.ts'), logLevel: 'warn' });
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      server = await startDashboardServer({ size: 1500 });
+      browser = await launchChromium();
+      page = await browser.context.newPage();
+    }, 240_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    it('shows the login page, signs in, and the overview numbers equal ghostwatch status --json', async () => {
+      await page.goto(`${server.url}/`);
+      await page.locator('main.login').waitFor();
+      expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+      await checkAndShoot(page, 'login');
+      await signIn(page, server.url, server.users.investigator);
+      await checkAndShoot(page, 'overview');
+
+      const status = JSON.parse(await runGhostwatch(['--db', server.dbPath, 'status', '--json']));
+      const shown = async (id: string) => digits(await page.getByTestId(id).textContent());
+      expect(await shown('stat-beneficiaries')).toBe(status.rows.beneficiaries);
+      expect(await shown('stat-payments')).toBe(status.rows.payments);
+      expect(await shown('stat-deaths')).toBe(status.rows.deaths);
+      expect(await shown('stat-card-events')).toBe(status.rows['card-events']);
+      const quarantined = status.quarantine.reduce((n: number, q: { rows: number }) => n + q.rows, 0);
+      expect(await shown('stat-quarantined')).toBe(quarantined);
+      expect(status.rows.beneficiaries).toBeGreaterThan(1000);
+
+      // The findings, alerts and cases shown are the API's (status --json does not count them).
+      const suspects = await apiGet<ApiPage<Suspect>>(page, '/api/suspects?limit=1');
+      const alerts = await apiGet<ApiPage<AlertView>>(page, '/api/alerts?limit=1');
+      const overview = await apiGet<{ openAlerts?: number; openCases?: number }>(page, '/api/overview');
+      const apiStatus = await apiGet<{ cases: { notClosed: number } }>(page, '/api/status');
+      expect(await shown('stat-suspects')).toBe(suspects.total);
+      expect(await shown('stat-alerts')).toBe(overview.openAlerts ?? alerts.total);
+      expect(await shown('stat-cases')).toBe(apiStatus.cases.notClosed);
+      expect(suspects.total).toBeGreaterThan(0);
+      await expect.poll(() => page.getByTestId('trend-chart').locator('svg').count()).toBeGreaterThan(0);
+    });
+
+    it('opens the top ring alert from the queue and draws its graph', async () => {
+      await visit(page, '#/alerts', 'alerts');
+      const all = await apiGet<ApiPage<AlertView>>(page, '/api/alerts?sort=score&order=desc&limit=500');
+      const ring = all.items.find((a) => a.entityType === 'ring') ?? all.items[0];
+      expect(ring, 'the simulated Hengnan ring raises alerts').toBeDefined();
+      const link = page.locator(`a[href="#/alerts/${encodeURIComponent(ring!.alertId)}"]`);
+      if ((await link.count()) > 0) await link.first().click();
+      else
+        await page.evaluate(
+          (id) => (window.location.hash = `#/alerts/${encodeURIComponent(id)}`),
+          ring!.alertId,
+        );
+      await waitForPage(page, `#/alerts/${encodeURIComponent(ring!.alertId)}`);
+      await expect
+        .poll(() => page.getByTestId('ring-graph').locator('canvas').count(), { timeout: 30_000 })
+        .toBeGreaterThan(0);
+      expect(await page.getByTestId('alert-explanation').textContent()).not.toBe('');
+      // The card number in the alert is masked.
+      expect(await page.getByTestId('alert-entity').textContent()).not.toMatch(/\d{16,19}/);
+      await checkAndShoot(page, 'alert');
+
+      await visit(page, '#/network', 'network');
+      await expect
+        .poll(() => page.getByTestId('ring-graph').locator('canvas').count(), { timeout: 30_000 })
+        .toBeGreaterThan(0);
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: join(SCREENSHOTS, 'network.png'), fullPage: true });
+    });
+
+    it('masks identity numbers by default and reveals them with a reason, recorded in the audit log', async () => {
+      await visit(page, '#/suspects', 'suspects');
+      const first = page.getByTestId('suspects-table').locator('tbody a').first();
+      const beneficiaryId = (await first.textContent()) ?? '';
+      await first.click();
+      await waitForPage(page, `#/suspects/${encodeURIComponent(beneficiaryId)}`);
+      await expect.poll(() => page.getByTestId('waterfall').locator('svg').count()).toBeGreaterThan(0);
+      await checkAndShoot(page, 'suspect');
+      const masked = (await page.getByTestId('id-number').textContent()) ?? '';
+      expect(masked).toMatch(/\*{4,}/);
+      expect(masked).not.toMatch(/\d{17}[\dX]/);
+
+      await page.getByTestId('reveal').click();
+      await page.getByLabel(/查看理由/).fill('核对火化记录与身份证号');
+      await page.getByTestId('reveal-submit').click();
+      await expect.poll(() => page.getByTestId('id-number').textContent()).toMatch(/^\d{17}[\dX]$/);
+
+      const audit = await server.store.audit.listAudit({
+        offset: 0,
+        limit: 10,
+        action: 'beneficiary.reveal',
+        actor: server.users.investigator.name,
+      });
+      expect(audit.items[0]).toMatchObject({ target: `beneficiary:${beneficiaryId}`, outcome: 'ok' });
+      expect(audit.items[0]?.detail).toMatchObject({ reason: '核对火化记录与身份证号' });
+    });
+
+    it('opens a case, requests a suspension, and a supervisor of another unit approves it', async () => {
+      const suspects = await apiGet<ApiPage<Suspect>>(
+        page,
+        '/api/suspects?sort=overpaid&order=desc&limit=20&decision=confirmed',
+      );
+      const target = suspects.items[suspects.items.length - 1]!;
+      await visit(page, `#/suspects/${encodeURIComponent(target.beneficiaryId)}`, 'suspect-before-case');
+      await page.getByTestId('open-case').click();
+      await page.waitForURL(/#\/cases\/CASE-/);
+      const caseId = decodeURIComponent(page.url().split('#/cases/')[1] ?? '');
+      await waitForPage(page, `#/cases/${caseId}`);
+      expect(caseId).toMatch(/^CASE-\d{8}-[0-9A-F]{8}$/);
+
+      const suspend = page.getByTestId('suspend-form');
+      await suspend.locator('select').selectOption(target.beneficiaryId);
+      await suspend.locator('input').fill('两个死亡数据来源一致');
+      await suspend.locator('button[type="submit"]').click();
+      await expect.poll(() => suspend.textContent()).toMatch(/APPROVAL-\d{8}-[0-9A-F]{8}/);
+      const approvalId = /APPROVAL-\d{8}-[0-9A-F]{8}/.exec((await suspend.textContent()) ?? '')![0];
+      await checkAndShoot(page, 'case');
+
+      await signOut(page);
+      await signIn(page, server.url, server.users.supervisor);
+      await visit(page, `#/cases/${encodeURIComponent(caseId)}`, 'case-approval');
+      await page.locator(`button[aria-label="批准 ${approvalId}"]`).click();
+      await expect.poll(() => page.getByTestId('approvals').textContent()).toContain(`${approvalId}: 已批准`);
+
+      const orders = await server.store.cases.listBenefitOrders(target.beneficiaryId);
+      expect(orders.map((o) => [o.action, o.requestedBy, o.approvedBy])).toContainEqual([
+        'suspend',
+        server.users.investigator.name,
+        server.users.supervisor.name,
+      ]);
+      await visit(page, '#/cases', 'cases');
+    });
+
+    it('switches to English and back, and every other page passes axe', async () => {
+      await page.getByTestId('language').selectOption('en');
+      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
+      await expect.poll(() => page.locator('nav.side').textContent()).toContain('Suspected deceased');
+      await visit(page, '#/handlers', 'handlers-en');
+      await page.getByTestId('language').selectOption('zh-CN');
+      await expect.poll(() => page.locator('nav.side').textContent()).toContain('疑似死亡人员');
+      await visit(page, '#/handlers', 'handlers');
+      await visit(page, '#/rules', 'rules');
+      await visit(page, '#/data-quality', 'data-quality');
+    });
+
+    it('measures each page’s first paint (printed; figures for docs come from npm run bench -- web)', async () => {
+      const figures: string[] = [];
+      for (const target of DASHBOARD_PAGES) {
+        const t = await loadPage(page, server.url, target.hash);
+        expect(t.dataShownMs).toBeGreaterThan(0);
+        figures.push(
+          `${target.name}: first paint ${Math.round(t.firstPaintMs ?? Number.NaN)} ms, data ${Math.round(t.dataShownMs)} ms`,
+        );
+      }
+      console.info(`dashboard first paint (small county):\n  ${figures.join('\n  ')}`);
+    });
+  },
+);
