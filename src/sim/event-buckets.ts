@@ -3,8 +3,8 @@ import { join } from 'node:path';
 
 /**
  * Card events are produced beneficiary by beneficiary but must be written in delivery order. Each event is
- * appended to a temporary file for its delivery day; at the end the days are sorted one at a time, so memory holds
- * one day of events, never the whole stream.
+ * appended to a temporary file for its delivery hour; at the end the hours are sorted one at a time, so memory
+ * holds one hour of events (a payday morning at 10M pensioners stays small), never the whole stream.
  */
 export interface EventBuckets {
   /** Adds an event line, keyed by its delivery time; `fraud` events are never damaged by noise. */
@@ -14,34 +14,35 @@ export interface EventBuckets {
   readonly count: number;
 }
 
-const DAY_MS = 86_400_000;
-const FLUSH_AT = 1 << 14;
+/** One bucket an hour of delivery time; each bucket's buffer is flushed to its file at 4 KiB. */
+const BUCKET_MS = 3_600_000;
+const FLUSH_AT = 1 << 12;
 
 export function createEventBuckets(dir: string, startMs: number): EventBuckets {
   mkdirSync(dir, { recursive: true });
   const buffers = new Map<number, string>();
   const used = new Set<number>();
   let sequence = 0;
-  const fileOf = (day: number) => join(dir, `day-${String(day).padStart(5, '0')}.tsv`);
-  const flush = (day: number) => {
-    const text = buffers.get(day);
+  const fileOf = (bucket: number) => join(dir, `hour-${String(bucket).padStart(6, '0')}.tsv`);
+  const flush = (bucket: number) => {
+    const text = buffers.get(bucket);
     if (!text) return;
-    appendFileSync(fileOf(day), text);
-    buffers.set(day, '');
+    appendFileSync(fileOf(bucket), text);
+    buffers.set(bucket, '');
   };
   return {
     add(deliveryMs, json, fraud) {
-      const day = Math.max(0, Math.floor((deliveryMs - startMs) / DAY_MS));
-      used.add(day);
+      const bucket = Math.max(0, Math.floor((deliveryMs - startMs) / BUCKET_MS));
+      used.add(bucket);
       const line = `${deliveryMs}\t${sequence++}\t${fraud ? 1 : 0}\t${json}\n`;
-      const text = (buffers.get(day) ?? '') + line;
-      buffers.set(day, text);
-      if (text.length >= FLUSH_AT) flush(day);
+      const text = (buffers.get(bucket) ?? '') + line;
+      buffers.set(bucket, text);
+      if (text.length >= FLUSH_AT) flush(bucket);
     },
     drain(emit) {
-      for (const day of [...used].sort((a, b) => a - b)) {
-        flush(day);
-        const lines = readFileSync(fileOf(day), 'utf8').split('\n');
+      for (const bucket of [...used].sort((a, b) => a - b)) {
+        flush(bucket);
+        const lines = readFileSync(fileOf(bucket), 'utf8').split('\n');
         const entries: { ms: number; seq: number; fraud: boolean; json: string }[] = [];
         for (const line of lines) {
           if (line.length === 0) continue;
@@ -56,8 +57,8 @@ export function createEventBuckets(dir: string, startMs: number): EventBuckets {
         }
         entries.sort((x, y) => x.ms - y.ms || x.seq - y.seq);
         for (const e of entries) emit(e.json, e.fraud);
-        rmSync(fileOf(day));
-        buffers.delete(day);
+        rmSync(fileOf(bucket));
+        buffers.delete(bucket);
       }
       rmSync(dir, { recursive: true, force: true });
     },
