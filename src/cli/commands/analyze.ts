@@ -1,36 +1,8 @@
-import { type AnalyzeProgress, type AnalyzeSummary, createAnalyzer } from '../../analytics/analyze.js';
+import { type AnalyzeSummary, createAnalyzer } from '../../analytics/analyze.js';
 import { type CalendarDate, parseDate } from '../../core/time.js';
-import { booleanOption, type Command, type CommandContext, stringOption } from '../context.js';
+import { booleanOption, type Command, stringOption } from '../context.js';
 import { EXIT_OK, usageError } from '../errors.js';
-
-/** A one-line progress reporter: redrawn on a TTY, silent in a pipe. */
-function createAnalyzeProgress(context: CommandContext): {
-  update(p: AnalyzeProgress): void;
-  done(): void;
-} {
-  const stream = context.io.stderr;
-  let last = 0;
-  let drawn = false;
-  const started = context.clock();
-  return {
-    update(p) {
-      if (stream.isTTY !== true) return;
-      const now = context.clock();
-      if (now - last < 200) return;
-      last = now;
-      const seconds = (now - started) / 1000;
-      const rate =
-        seconds > 0 && p.done > 0 ? `  ${Math.round(p.done / seconds).toLocaleString('en-US')}/s` : '';
-      stream.write(
-        `\r\x1b[2Kanalyze: ${p.stage} ${p.done.toLocaleString('en-US')}${rate}  ${seconds.toFixed(0)}s`,
-      );
-      drawn = true;
-    },
-    done() {
-      if (drawn) stream.write('\r\x1b[2K');
-    },
-  };
-}
+import { createStageProgress } from '../stage-progress.js';
 
 export function formatAnalyzeSummary(s: AnalyzeSummary): string {
   const anomalies = Object.entries(s.anomalies)
@@ -74,7 +46,7 @@ export const analyzeCommand: Command = {
       asOf = parsed.value;
     }
     const store = await context.openStore();
-    const progress = createAnalyzeProgress(context);
+    const progress = createStageProgress(context, 'analyze');
     const startedAt = context.clock();
     try {
       let summary: AnalyzeSummary;

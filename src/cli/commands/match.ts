@@ -1,34 +1,9 @@
 import { formatYuan } from '../../core/money.js';
 import { parseDate } from '../../core/time.js';
-import { createDeathMatcher, type MatchProgress, type MatchSummary } from '../../matching/death-matcher.js';
-import { booleanOption, type Command, type CommandContext, stringOption } from '../context.js';
+import { createDeathMatcher, type MatchSummary } from '../../matching/death-matcher.js';
+import { booleanOption, type Command, stringOption } from '../context.js';
 import { CliError, EXIT_OK, usageError } from '../errors.js';
-
-/** A one-line progress reporter for long matches: redrawn on a TTY, silent in a pipe. */
-export function createMatchProgress(context: CommandContext): {
-  update(p: MatchProgress): void;
-  done(): void;
-} {
-  const stream = context.io.stderr;
-  let last = 0;
-  let drawn = false;
-  const started = context.clock();
-  return {
-    update(p) {
-      if (stream.isTTY !== true) return;
-      const now = context.clock();
-      if (now - last < 200) return;
-      last = now;
-      const of = p.total === undefined ? '' : ` of ${p.total.toLocaleString('en-US')}`;
-      const elapsed = ((now - started) / 1000).toFixed(0);
-      stream.write(`\r\x1b[2Kmatch: ${p.stage} ${p.done.toLocaleString('en-US')}${of}  ${elapsed}s`);
-      drawn = true;
-    },
-    done() {
-      if (drawn) stream.write('\r\x1b[2K');
-    },
-  };
-}
+import { createStageProgress } from '../stage-progress.js';
 
 export function formatMatchSummary(s: MatchSummary): string {
   const model =
@@ -66,7 +41,7 @@ export const matchCommand: Command = {
       throw usageError('--incremental scores with the stored model; it cannot be combined with --retrain');
     }
     const store = await context.openStore();
-    const progress = createMatchProgress(context);
+    const progress = createStageProgress(context, 'match');
     const startedAt = context.clock();
     try {
       const matcher = createDeathMatcher({ store, clock: context.clock, onProgress: progress.update });
