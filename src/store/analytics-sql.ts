@@ -19,6 +19,7 @@ import type {
 import { addDays, type CalendarDate, type Period, startOfShanghaiDay } from '../core/time.js';
 import type { EventType } from '../records/enums.js';
 import type { AccountChange, Beneficiary, Certification, StatusChange } from '../records/schemas.js';
+import { insertStatements, type SqlExecutor, type SqlStatement } from './sql-executor.js';
 import { type Row, type SqlValue, TABLES } from './tables.js';
 
 /**
@@ -94,16 +95,6 @@ CREATE INDEX analytics_anomalies_handler ON analytics_anomalies (handler_id);
 `;
 };
 
-/** The executor of sql-store-core.ts, declared here by its shape so that the two files do not import each other. */
-interface SqlStatement {
-  readonly sql: string;
-  readonly params?: readonly SqlValue[];
-}
-interface SqlExecutor {
-  all(sql: string, params?: readonly SqlValue[]): Promise<readonly Row[]>;
-  transaction(statements: readonly SqlStatement[]): Promise<readonly Row[]>;
-}
-
 const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value));
 const optStr = (value: unknown): string | undefined =>
   value === null || value === undefined ? undefined : String(value);
@@ -112,26 +103,8 @@ const json = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(v
 /** Rows per multi-row INSERT; the rest go in power-of-two chunks, so a handful of distinct statements exist. */
 const ROWS_PER_INSERT = 128;
 
-function insertStatements(
-  table: string,
-  columns: readonly string[],
-  rows: readonly SqlValue[][],
-): SqlStatement[] {
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const statements: SqlStatement[] = [];
-  let next = 0;
-  const emit = (count: number) => {
-    const params: SqlValue[] = [];
-    for (let r = next; r < next + count; r++) for (const v of rows[r]!) params.push(v);
-    statements.push({
-      sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(count).fill(tuple).join(', ')}`,
-      params,
-    });
-    next += count;
-  };
-  while (rows.length - next >= ROWS_PER_INSERT) emit(ROWS_PER_INSERT);
-  for (let size = ROWS_PER_INSERT / 2; size >= 1; size /= 2) if (rows.length - next >= size) emit(size);
-  return statements;
+function insertRows(table: string, columns: readonly string[], rows: readonly SqlValue[][]): SqlStatement[] {
+  return insertStatements(table, columns, rows, { rowsPerInsert: ROWS_PER_INSERT });
 }
 
 const HANDLER_RISK_COLUMNS = [
@@ -474,10 +447,10 @@ export function createSqlAnalyticsStore(exec: SqlExecutor): AnalyticsStore {
         { sql: 'DELETE FROM analytics_ring_members' },
         { sql: 'DELETE FROM analytics_rings' },
         { sql: 'DELETE FROM analytics_anomalies' },
-        ...insertStatements('handler_risk', HANDLER_RISK_COLUMNS, handlerRows),
-        ...insertStatements('analytics_rings', RING_COLUMNS, ringRows),
-        ...insertStatements('analytics_ring_members', MEMBER_COLUMNS, memberRows),
-        ...insertStatements('analytics_anomalies', ANOMALY_COLUMNS, anomalyRows),
+        ...insertRows('handler_risk', HANDLER_RISK_COLUMNS, handlerRows),
+        ...insertRows('analytics_rings', RING_COLUMNS, ringRows),
+        ...insertRows('analytics_ring_members', MEMBER_COLUMNS, memberRows),
+        ...insertRows('analytics_anomalies', ANOMALY_COLUMNS, anomalyRows),
       ]);
     },
 

@@ -17,6 +17,7 @@ import type {
 } from '../matching/ports.js';
 import type { BenefitStatus, DeathSource } from '../records/enums.js';
 import type { Beneficiary, DeathRecord, Payment } from '../records/schemas.js';
+import { insertStatements, type SqlExecutor, type SqlStatement } from './sql-executor.js';
 import { type Row, type SqlValue, TABLES } from './tables.js';
 
 /**
@@ -24,16 +25,6 @@ import { type Row, type SqlValue, TABLES } from './tables.js';
  * `RETURNING`, row-value comparisons. Variable-length lists are padded to a few fixed sizes so that prepared
  * statements are reused rather than one per length.
  */
-
-/** The executor of sql-store-core.ts, declared here by its shape so that the two files do not import each other. */
-interface SqlStatement {
-  readonly sql: string;
-  readonly params?: readonly SqlValue[];
-}
-interface SqlExecutor {
-  all(sql: string, params?: readonly SqlValue[]): Promise<readonly Row[]>;
-  transaction(statements: readonly SqlStatement[]): Promise<readonly Row[]>;
-}
 
 const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value));
 const optNum = (value: unknown): number | undefined =>
@@ -64,31 +55,14 @@ function* inChunks<T>(values: readonly T[]): Generator<{ placeholders: string; p
   }
 }
 
-/**
- * Multi-row INSERT statements for `rows`: full chunks of ROWS_PER_INSERT, the rest as power-of-two chunks,
- * so that only a handful of distinct statements exist.
- */
-function insertStatements(
+/** Multi-row INSERT statements of at most ROWS_PER_INSERT rows (see `insertStatements` in sql-executor.ts). */
+function insertRows(
   table: string,
   columns: readonly string[],
   rows: readonly SqlValue[][],
   suffix = '',
 ): SqlStatement[] {
-  const tuple = `(${columns.map(() => '?').join(', ')})`;
-  const statements: SqlStatement[] = [];
-  let next = 0;
-  const emit = (count: number) => {
-    const params: SqlValue[] = [];
-    for (let r = next; r < next + count; r++) for (const v of rows[r]!) params.push(v);
-    statements.push({
-      sql: `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${Array(count).fill(tuple).join(', ')}${suffix}`,
-      params,
-    });
-    next += count;
-  };
-  while (rows.length - next >= ROWS_PER_INSERT) emit(ROWS_PER_INSERT);
-  for (let size = ROWS_PER_INSERT / 2; size >= 1; size /= 2) if (rows.length - next >= size) emit(size);
-  return statements;
+  return insertStatements(table, columns, rows, { rowsPerInsert: ROWS_PER_INSERT, suffix });
 }
 
 const MATCH_COLUMNS = [
@@ -300,9 +274,7 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
         for await (const batch of batches) {
           count += batch.length;
           const rows = batch.map((k): SqlValue[] => [k.hash, k.beneficiaryId]);
-          await exec.transaction(
-            insertStatements('match_blocking_keys', ['key_hash', 'beneficiary_id'], rows),
-          );
+          await exec.transaction(insertRows('match_blocking_keys', ['key_hash', 'beneficiary_id'], rows));
         }
       } finally {
         // Built once over all the keys: far cheaper than keeping the index up to date row by row.
@@ -316,7 +288,7 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
     async addBlockingKeys(rows) {
       if (rows.length === 0) return;
       await exec.transaction(
-        insertStatements(
+        insertRows(
           'match_blocking_keys',
           ['key_hash', 'beneficiary_id'],
           rows.map((k) => [k.hash, k.beneficiaryId]),
@@ -340,7 +312,7 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
       let batch: SqlValue[][] = [];
       const flush = async () => {
         if (batch.length === 0) return;
-        await exec.transaction(insertStatements('match_term_frequencies', ['slot', 'value', 'count'], batch));
+        await exec.transaction(insertRows('match_term_frequencies', ['slot', 'value', 'count'], batch));
         batch = [];
       };
       for (const row of termFrequencies) {
@@ -385,7 +357,7 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
       await exec.all('DELETE FROM death_matches');
       for (let i = 0; i < matches.length; i += 20_000) {
         const rows = matches.slice(i, i + 20_000).map(matchToRow);
-        await exec.transaction(insertStatements('death_matches', MATCH_COLUMNS, rows));
+        await exec.transaction(insertRows('death_matches', MATCH_COLUMNS, rows));
       }
     },
 
@@ -397,7 +369,7 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
         .map((c) => `${c} = excluded.${c}`)
         .join(', ');
       await exec.transaction(
-        insertStatements(
+        insertRows(
           'death_matches',
           MATCH_COLUMNS,
           [...byKey.values()].map(matchToRow),
@@ -461,7 +433,7 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
       await exec.all('DELETE FROM death_findings');
       for (let i = 0; i < findings.length; i += 20_000) {
         const rows = findings.slice(i, i + 20_000).map(findingToRow);
-        await exec.transaction(insertStatements('death_findings', FINDING_COLUMNS, rows));
+        await exec.transaction(insertRows('death_findings', FINDING_COLUMNS, rows));
       }
     },
 
@@ -472,7 +444,7 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
         .map((c) => `${c} = excluded.${c}`)
         .join(', ');
       await exec.transaction(
-        insertStatements(
+        insertRows(
           'death_findings',
           FINDING_COLUMNS,
           [...byId.values()].map(findingToRow),
@@ -519,7 +491,7 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
           d.statusAfter,
         ]);
         // One statement per chunk (the executor returns the rows of the last statement only).
-        for (const statement of insertStatements('match_decisions', columns, rows, ' RETURNING *')) {
+        for (const statement of insertRows('match_decisions', columns, rows, ' RETURNING *')) {
           const returned = await exec.all(statement.sql, statement.params);
           for (const row of returned) out.push(decisionFromRow(row));
         }
