@@ -400,15 +400,21 @@ describe('ingestFile: deaths', () => {
     ]);
   });
 
-  it('fills reported_at with the load date in Shanghai when absent', async () => {
+  it('stamps each death record with the load date in Shanghai, what reported_at defaults to', async () => {
     const sink = createMemorySink();
     const path = fixture(
       'd.csv',
       'record_id,source,name,death_date,reported_at\nD1,other,x,2020-12-30,\nD2,other,y,2020-12-30,2021-01-02\n',
     );
     await ingestFile({ sink, kind: 'deaths', path, clock: () => Date.UTC(2021, 2, 1, 20) });
-    expect(sink.records('deaths').get('other|D1')?.reportedAt).toBe('2021-03-02');
-    expect(sink.records('deaths').get('other|D2')?.reportedAt).toBe('2021-01-02');
+    expect(sink.records('deaths').get('other|D1')).toMatchObject({
+      reportedAt: undefined,
+      loadedOn: '2021-03-02',
+    });
+    expect(sink.records('deaths').get('other|D2')).toMatchObject({
+      reportedAt: '2021-01-02',
+      loadedOn: '2021-03-02',
+    });
   });
 
   it('refuses --source for other kinds', async () => {

@@ -144,9 +144,9 @@ function createBatchWriter(
     counts,
     record(parsed, line, endLine) {
       let record = parsed;
-      if (kind === 'deaths' && 'reportedAt' in record && record.reportedAt === undefined) {
-        record = { ...record, reportedAt: loadDate } as AnyRecord;
-      }
+      // A death record's reported_at defaults to the date of its first load; the store keeps that date, so the
+      // same file re-loaded on another day changes nothing.
+      if (kind === 'deaths') record = { ...record, loadedOn: loadDate } as AnyRecord;
       records.push(record);
       counts.rows++;
       counts.loaded++;

@@ -214,12 +214,15 @@ export const deathRow = z
       deathDate: r.death_date,
       regionCode: r.region_code,
       address: r.address,
-      /** Absent in the file: the ingest fills in the load date, as DATA_FORMATS.md says. */
+      /** Absent in the file: the store reads back the date of the record's first load, as DATA_FORMATS.md says. */
       reportedAt: r.reported_at,
       flags: flags as readonly QualityFlag[],
     };
   });
-export type DeathRecord = z.output<typeof deathRow>;
+export type DeathRecord = z.output<typeof deathRow> & {
+  /** Set by the ingest: the day this load ran (the store keeps the first load's). */
+  readonly loadedOn?: CalendarDate;
+};
 
 export const certificationRow = z
   .object({

@@ -242,7 +242,7 @@ export function createSqlAnalyticsStore(exec: SqlExecutor): AnalyticsStore {
     const rows = await exec.all(
       `SELECT b.beneficiary_id, d.source, d.record_id, d.death_date FROM beneficiaries b
         JOIN deaths d ON d.id_number = b.id_number
-        WHERE b.beneficiary_id >= ? AND b.beneficiary_id <= ? AND coalesce(d.reported_at, d.death_date) <= ?
+        WHERE b.beneficiary_id >= ? AND b.beneficiary_id <= ? AND coalesce(d.reported_at, d.loaded_on, d.death_date) <= ?
         ORDER BY b.beneficiary_id, d.source, d.record_id`,
       [first, last, asOf],
     );

@@ -246,7 +246,8 @@ export function createSqlDashboardReader(exec: SqlExecutor, dialect: 'sqlite' | 
           id,
         ),
         exec.all(
-          `SELECT m.source, m.record_id, m.match_probability, d.death_date, d.reported_at
+          `SELECT m.source, m.record_id, m.match_probability, d.death_date,
+              coalesce(d.reported_at, d.loaded_on) AS reported_at
             FROM death_matches m JOIN deaths d ON d.source = m.source AND d.record_id = m.record_id
             WHERE m.beneficiary_id = ? ORDER BY d.death_date DESC, m.source, m.record_id LIMIT ?`,
           id,

@@ -30,7 +30,10 @@ export function onConflictClause(spec: TableSpec<RecordKind>, dialect: SqlDialec
   const target = `ON CONFLICT (${spec.keyColumns.join(', ')})`;
   if (spec.onConflict === 'ignore') return `${target} DO NOTHING`;
   const values = valueColumns(spec).map((c) => c.name);
-  const set = values.map((c) => `${c} = ${dialect.excluded}.${c}`).join(', ');
+  const kept = spec.columns
+    .filter((c) => c.keptFromFirstLoad === true)
+    .map((c) => `${c.name} = coalesce(${spec.table}.${c.name}, ${dialect.excluded}.${c.name})`);
+  const set = [...values.map((c) => `${c} = ${dialect.excluded}.${c}`), ...kept].join(', ');
   const stored = values.map((c) => `${spec.table}.${c}`).join(', ');
   const incoming = values.map((c) => `${dialect.excluded}.${c}`).join(', ');
   return `${target} DO UPDATE SET ${set} WHERE (${stored}) ${dialect.distinctFrom} (${incoming})`;

@@ -226,7 +226,9 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
       const conditions: string[] = [];
       const params: SqlValue[] = [];
       if (query.through !== undefined) {
-        conditions.push('d.death_date <= ? AND (d.reported_at IS NULL OR d.reported_at <= ?)');
+        conditions.push(
+          'd.death_date <= ? AND (coalesce(d.reported_at, d.loaded_on) IS NULL OR coalesce(d.reported_at, d.loaded_on) <= ?)',
+        );
         params.push(query.through, query.through);
       }
       const join = query.unmatchedOnly

@@ -454,6 +454,16 @@ CREATE INDEX card_events_ts ON card_events (ts, event_id);
 };
 
 /**
+ * Until version 10 the ingest wrote the load date into `reported_at` when the file left it out, so a re-load on
+ * another day rewrote it. Now `reported_at` holds only what the file says and `loaded_on` the first load's date
+ * (kept by later loads); rows loaded before keep their date as `loaded_on`.
+ */
+const V10 = `
+ALTER TABLE deaths ADD COLUMN loaded_on TEXT;
+UPDATE deaths SET loaded_on = reported_at;
+`;
+
+/**
  * Every migration, oldest first. Append only.
  * @example MIGRATIONS.at(-1)?.version // the schema version a freshly opened store reports
  */
@@ -482,6 +492,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     name: 'cases, approvals, users, tokens, sessions, hash-chained audit log',
     sql: { sqlite: casesAuthAuditSchema('sqlite'), postgres: casesAuthAuditSchema('postgres') },
+  },
+  {
+    version: 10,
+    name: "deaths.loaded_on: the first load's date, what reported_at defaults to",
+    sql: { sqlite: V10, postgres: V10 },
   },
 ];
 

@@ -408,6 +408,25 @@ describe.each([sqliteAdapter, postgresAdapter])('store contract: $name', (adapte
     expect(await store.findRecord('payments', { paymentId: 'nope' })).toBeUndefined();
   });
 
+  test("a death record without reported_at keeps its first load's date when re-loaded on another day", async () => {
+    const store = await freshStore();
+    const key = { source: 'cremation' as DeathSource, recordId: 'D1' };
+    const unreported = { ...sample('deaths'), reportedAt: undefined };
+    await load(store, 'deaths', [{ ...unreported, loadedOn: '2021-03-01' as CalendarDate }]);
+    expect((await store.findRecord('deaths', key))?.reportedAt).toBe('2021-03-01');
+    await load(store, 'deaths', [{ ...unreported, loadedOn: '2021-03-09' as CalendarDate }]);
+    expect((await store.findRecord('deaths', key))?.reportedAt).toBe('2021-03-01');
+    // A correction is still a correction, and a date the file gives wins over the load date.
+    await load(store, 'deaths', [
+      { ...sample('deaths', { death_date: '2016-02-04' }), loadedOn: '2021-03-10' as CalendarDate },
+    ]);
+    const corrected = await store.findRecord('deaths', key);
+    expect(corrected?.deathDate).toBe('2016-02-04');
+    expect(corrected?.reportedAt).toBe('2016-02-10');
+    await load(store, 'deaths', [{ ...unreported, loadedOn: '2021-03-11' as CalendarDate }]);
+    expect((await store.findRecord('deaths', key))?.reportedAt).toBe('2021-03-01');
+  });
+
   test('a card event delivered again is ignored: the first delivery stays', async () => {
     const store = await freshStore();
     await load(store, 'card-events', [cardEvent('E1', 2000)]);

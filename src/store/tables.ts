@@ -26,6 +26,8 @@ export type Row = Readonly<Record<string, unknown>>;
 export interface Column {
   readonly name: string;
   readonly type: 'text' | 'integer';
+  /** Kept once a load has set it: a later load neither overwrites it nor counts it as a change. */
+  readonly keptFromFirstLoad?: true;
 }
 
 export interface TableSpec<K extends RecordKind> {
@@ -44,6 +46,7 @@ export interface TableSpec<K extends RecordKind> {
 
 const text = (name: string): Column => ({ name, type: 'text' });
 const integer = (name: string): Column => ({ name, type: 'integer' });
+const firstLoadText = (name: string): Column => ({ name, type: 'text', keptFromFirstLoad: true });
 
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 const str = <T extends string = string>(value: unknown): T => value as T;
@@ -224,6 +227,9 @@ const deaths: TableSpec<'deaths'> = {
     text('region_code'),
     text('address'),
     text('reported_at'),
+    // The date the record was first loaded: what `reported_at` means when the file leaves it out. Kept from the
+    // first load, so that re-loading the same file on another day changes nothing.
+    firstLoadText('loaded_on'),
   ],
   keyColumns: ['source', 'record_id'],
   onConflict: 'replace',
@@ -238,6 +244,7 @@ const deaths: TableSpec<'deaths'> = {
     orNull(r.regionCode),
     orNull(r.address),
     orNull(r.reportedAt),
+    orNull(r.loadedOn),
   ],
   fromRow: (row) => ({
     recordId: str(row.record_id),
@@ -249,7 +256,7 @@ const deaths: TableSpec<'deaths'> = {
     deathDate: str<CalendarDate>(row.death_date),
     regionCode: optStr(row.region_code),
     address: optStr(row.address),
-    reportedAt: optStr<CalendarDate>(row.reported_at),
+    reportedAt: optStr<CalendarDate>(row.reported_at ?? row.loaded_on),
     flags: [],
   }),
   keyValues: (k) => [k.source, k.recordId],
@@ -348,9 +355,9 @@ export const TABLES: { readonly [K in RecordKind]: TableSpec<K> } = {
 };
 
 /**
- * The columns that are not part of the key: what an upsert overwrites.
+ * The columns that are neither part of the key nor kept from the first load: what an upsert overwrites.
  * @example valueColumns(TABLES.handlers).map((c) => c.name) // ['name', 'role', 'unit', 'region_code']
  */
 export function valueColumns(spec: TableSpec<RecordKind>): readonly Column[] {
-  return spec.columns.filter((c) => !spec.keyColumns.includes(c.name));
+  return spec.columns.filter((c) => !spec.keyColumns.includes(c.name) && c.keptFromFirstLoad !== true);
 }
