@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCaseService } from '../cases/case-service.js';
+import { DEFAULT_RULES_FILE } from '../monitor/default-rules.js';
 import { runCli, spawnCli, tempDir } from '../testing/cli-harness.js';
 import { seedCounty } from '../testing/seed.js';
 import { type StoreFixture, storeKinds } from '../testing/stores.js';
@@ -108,19 +109,46 @@ describe.each(KINDS)('cases CLI on $name', (kind) => {
   });
 });
 
-describe('serve', () => {
-  it('listens on a port, answers /healthz and /openapi.json, and stops on SIGTERM', async () => {
-    const db = join(tempDir(), 'serve.db');
-    const child = spawnCli(['--db', db, 'serve', '--port', '0']);
-    let stdout = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout?.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const match = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-        if (match) resolve(match[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+/** Starts `serve` on a free port and resolves its address once it listens. */
+function startServe(db: string, options: readonly string[] = []) {
+  const child = spawnCli(['--db', db, 'serve', '--port', '0', ...options]);
+  let stdout = '';
+  const url = new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /serving (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+      if (match) resolve(match[1]!);
     });
+    child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+  });
+  return { child, url };
+}
+
+describe('serve', () => {
+  it('the rules page and its back-test use the rule set given with --rules', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'serve.db');
+    const rulesFile = join(dir, 'rules.json');
+    writeFileSync(rulesFile, JSON.stringify({ ...DEFAULT_RULES_FILE, version: 'hengnan-2026.1' }));
+    const token = JSON.parse(
+      (await runCli(['--db', db, 'users', 'add', 'audit-a', '--role', 'auditor', '--token', '--json']))
+        .stdout,
+    ).token as string;
+    const { child, url } = startServe(db, ['--rules', rulesFile]);
+    const base = await url;
+    const rules = await fetch(`${base}/api/rules`, { headers: { authorization: `Bearer ${token}` } });
+    expect(rules.status).toBe(200);
+    expect(((await rules.json()) as { version: string }).version).toBe('hengnan-2026.1');
+    const backtest = await fetch(`${base}/api/backtest`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await backtest.json()) as { ruleVersion: string }).ruleVersion).toBe('hengnan-2026.1');
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('listens on a port, answers /healthz and /openapi.json, and stops on SIGTERM', async () => {
+    const { child, url: listening } = startServe(join(tempDir(), 'serve.db'));
+    const url = await listening;
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ ok: true });
     expect(((await (await fetch(`${url}/openapi.json`)).json()) as { openapi: string }).openapi).toBe(
       '3.1.0',

@@ -4,8 +4,10 @@ import { serve } from '@hono/node-server';
 import { createApp } from '../../api/app.js';
 import { createJsonLogger } from '../../api/logger.js';
 import { createWebhookNotifier, type WebhookTarget } from '../../api/webhooks.js';
+import type { Rules } from '../../monitor/rules.js';
 import { type Command, stringOption } from '../context.js';
 import { CliError, EXIT_OK, usageError } from '../errors.js';
+import { rulesFromOption } from './monitor-rules.js';
 import { createLiveMonitor } from './serve-monitor.js';
 
 /** The dashboard's build (issue #8) beside the compiled CLI: dist/web. */
@@ -71,9 +73,12 @@ export const serveCommand: Command = {
     }
     const logger = createJsonLogger((line) => context.io.stderr.write(line), context.clock);
     const store = await context.openStore();
+    // One rule set for the bank feed's monitor, the rules page and its back-test.
+    let rules: Rules;
     let onCardEvents: Awaited<ReturnType<typeof createLiveMonitor>>;
     try {
-      onCardEvents = await createLiveMonitor(store, stringOption(context.values, 'rules'));
+      rules = await rulesFromOption(stringOption(context.values, 'rules'));
+      onCardEvents = await createLiveMonitor(store, rules);
     } catch (error) {
       await store.close();
       throw error;
@@ -83,6 +88,7 @@ export const serveCommand: Command = {
       clock: context.clock,
       logger,
       webRoot: WEB_ROOT,
+      rules,
       onCardEvents,
       webhooks:
         targets.length === 0 ? undefined : createWebhookNotifier({ targets, clock: context.clock, logger }),
