@@ -5,6 +5,7 @@ import { maskText } from '../core/mask.js';
 import { fail, ok, type Result } from '../core/result.js';
 import { shanghaiDate } from '../core/time.js';
 import { DEATH_SOURCES, type DeathSource, type RecordKind } from '../records/enums.js';
+import { FAST_ROWS, type FastRow } from '../records/fast-rows.js';
 import { type AnyRecord, KIND_SPECS, type QualityFlag } from '../records/schemas.js';
 import type { BatchTarget, LoadCounts, ReadOptions, ReadOutcome } from './batch-target.js';
 import { type CsvRecord, readCsv } from './csv-reader.js';
@@ -276,6 +277,7 @@ async function loadCsvRecords(
   const { options } = context;
   const { kind, path: file } = options;
   const schema = KIND_SPECS[kind].schema;
+  const fast = FAST_ROWS[kind] as FastRow<RecordKind> | undefined;
 
   // The header first: a missing column stops the file before anything is written.
   let first = await batches.next();
@@ -327,14 +329,20 @@ async function loadCsvRecords(
           if (hasText(cell)) row[column.name] = cell;
         }
         if (fileSource !== undefined && row.source === undefined) row.source = fileSource;
-        const parsed = schema.safeParse(row);
-        if (parsed.success) {
-          writer.record(parsed.data, record.line, record.endLine);
+        // A canonical row takes the kind's fast path; any other goes through the schema, which words the issue.
+        const quick = fast?.(row);
+        if (quick !== undefined) {
+          writer.record(quick, record.line, record.endLine);
         } else {
-          writer.quarantine(
-            quarantineFromIssues(record.line, record.raw, parsed.error.issues as readonly IssueLike[]),
-            record.endLine,
-          );
+          const parsed = schema.safeParse(row);
+          if (parsed.success) {
+            writer.record(parsed.data, record.line, record.endLine);
+          } else {
+            writer.quarantine(
+              quarantineFromIssues(record.line, record.raw, parsed.error.issues as readonly IssueLike[]),
+              record.endLine,
+            );
+          }
         }
       }
       // Awaiting only when a batch is full: an await per row would cost more than parsing it.
