@@ -50,7 +50,8 @@ export async function runIngestBench(options: {
     await generatePayments(file, size);
     const targets: { label: string; args: string[] }[] = [
       { label: 'read + CSV parse (baseline)', args: ['parse', file] },
-      { label: 'read + parse + validate (zod)', args: ['validate', file] },
+      { label: 'read + parse + validate (zod on every row)', args: ['validate-zod', file] },
+      { label: 'read + parse + validate as the ingest does (fast path, else zod)', args: ['validate', file] },
       { label: 'ingest into SQLite', args: ['ingest', file, join(options.workDir, `bench-${size}.db`)] },
     ];
     if (hasPostgres) {
