@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { unwrap } from '../core/result.js';
 import type { Alert } from '../monitor/alert.js';
 import { benchReplay } from '../monitor/bench-replay.js';
@@ -5,16 +8,16 @@ import { DEFAULT_RULES_FILE } from '../monitor/default-rules.js';
 import { createMonitor } from '../monitor/monitor.js';
 import { parseRules } from '../monitor/rules.js';
 import { createNatsSource } from '../monitor/sources/nats-source.js';
-import { createMemoryCheckpointStore } from '../monitor/testing/memory-checkpoint-store.js';
 import { trafficReference } from '../monitor/testing/traffic-reference.js';
+import { openStore } from '../store/open-store.js';
 import { peakRssMb } from './child.js';
 
 /**
  * One monitor measurement in its own process (its peak RSS is its own):
  * `replay FILE` (bare JSON-line parsing of the file, then the replay with the default rules and reference data
- * for every card of the traffic) or `nats URL STREAM EXPECTED LATENESS_MINUTES` (consume a JetStream stream the
- * parent publishes to, measuring each event's latency from its publish time, carried as its `ts`, to processed and
- * to its alert being stored). Prints one JSON line.
+ * for every card of the traffic) or `nats URL STREAM EXPECTED LATENESS_MINUTES BATCH_SIZE` (consume a JetStream stream the
+ * parent publishes to, measuring each event's latency from its publish time, carried to the millisecond as its
+ * `ts`, to processed and to its alert being stored in a SQLite store). Prints one JSON line.
  */
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -22,18 +25,29 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 }
 
-async function nats(url: string, stream: string, expected: number, latenessMinutes: number) {
+async function nats(
+  url: string,
+  stream: string,
+  expected: number,
+  latenessMinutes: number,
+  batchSize: number,
+) {
   const file = structuredClone(DEFAULT_RULES_FILE);
   const rules = unwrap(
     parseRules({ ...file, engine: { ...file.engine, allowedLatenessMinutes: latenessMinutes } }),
   );
+  // A real store (SQLite in a scratch folder): each batch's alerts are written in one transaction before the
+  // batch is acknowledged, and checkpoints go there too.
+  const dir = mkdtempSync(join(tmpdir(), 'gw-bench-nats-'));
+  const store = await openStore(join(dir, 'ghostwatch.db'));
   const processed = new Float64Array(expected);
   const toAlert: number[] = [];
   let count = 0;
   const sink = {
     async upsert(alerts: readonly Alert[]) {
+      await store.monitor.upsert(alerts);
       const now = Date.now();
-      // lastTs is the ts (= publish time) of the event whose result last changed the alert.
+      // lastTs is the ts (= publish time, to the millisecond) of the event whose result last changed the alert.
       for (const a of alerts) toAlert.push(now - a.lastTs);
     },
   };
@@ -41,7 +55,7 @@ async function nats(url: string, stream: string, expected: number, latenessMinut
     rules,
     sink,
     reference: { card: () => undefined },
-    checkpoints: createMemoryCheckpointStore(),
+    checkpoints: store.monitor,
     checkpointName: 'bench',
     onProcessed: (event) => {
       if (count < expected) processed[count++] = Date.now() - event.ts;
@@ -53,7 +67,7 @@ async function nats(url: string, stream: string, expected: number, latenessMinut
     stream,
     subject: `${stream}.>`,
     consumer: 'bench',
-    batchSize: 100,
+    batchSize,
   });
   const started = performance.now();
   const run = source.run();
@@ -64,13 +78,17 @@ async function nats(url: string, stream: string, expected: number, latenessMinut
   const received = source.stats().messages;
   const ms = performance.now() - started;
   await source.stop();
-  await run;
+  const stats = await run;
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
   const sorted = processed.slice(0, count).sort();
   const alertSorted = Float64Array.from(toAlert).sort();
   return {
     received,
     processed: count,
     buffered: monitor.stats().buffered,
+    late: monitor.stats().late,
+    batches: stats.batches,
     ms: Math.round(ms),
     processedP50: percentile(sorted, 0.5),
     processedP99: percentile(sorted, 0.99),
@@ -78,6 +96,7 @@ async function nats(url: string, stream: string, expected: number, latenessMinut
     alertWrites: toAlert.length,
     alertP50: percentile(alertSorted, 0.5),
     alertP99: percentile(alertSorted, 0.99),
+    alertMax: percentile(alertSorted, 1),
     peakRssMb: peakRssMb(),
   };
 }
@@ -88,7 +107,7 @@ if (mode === 'replay') {
   const reference = trafficReference();
   result = { ...(await benchReplay(args[0]!, { reference })), referenceCards: reference.cards };
 } else if (mode === 'nats') {
-  result = await nats(args[0]!, args[1]!, Number(args[2]), Number(args[3]));
+  result = await nats(args[0]!, args[1]!, Number(args[2]), Number(args[3]), Number(args[4] ?? 1000));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

@@ -7,8 +7,9 @@ import type { EngineState } from './checkpoint.js';
 import { DAY, type Detector, type DetectorResult, type Emit, MINUTE } from './detector.js';
 import { DETECTOR_KINDS } from './detectors/index.js';
 import { createEventBuffer } from './event-buffer.js';
+import { detach } from './event-line.js';
 import { createExpiringMap, type ExpiringMap, sweepIntervalFor } from './expiring-map.js';
-import type { ReferenceData } from './ports.js';
+import type { CardReference, ReferenceData } from './ports.js';
 import { type Rules, severityOf, type TypologyRule } from './rules.js';
 import { createSeenSet } from './seen-set.js';
 
@@ -119,7 +120,21 @@ export function createEngine(options: EngineOptions): Engine {
   const lateness = rules.allowedLatenessMs;
   const maxEvidence = rules.maxEvidencePerAlert;
   const expiryInterval = options.expiryIntervalMs ?? MINUTE;
-  const env = { reference };
+  // Most detectors look the event's card up: the first lookup of an event is remembered for the others (and
+  // forgotten before the next event, so a reference refreshed between batches is always seen).
+  let memoCard: string | undefined;
+  let memoRef: CardReference | undefined;
+  const env = {
+    reference: {
+      card(card: string): CardReference | undefined {
+        if (card !== memoCard) {
+          memoRef = reference.card(card);
+          memoCard = card;
+        }
+        return memoRef;
+      },
+    },
+  };
   const onProcessed = options.onProcessed;
 
   const detectors: Detector[] = rules.detectors.map((d) => {
@@ -186,8 +201,9 @@ export function createEngine(options: EngineOptions): Engine {
       if (set.has(item)) continue;
       added++;
       if (list.length < cap) {
-        list.push(item);
-        set.add(item);
+        const copy = detach(item);
+        list.push(copy);
+        set.add(copy);
       }
     }
     return added;
@@ -224,7 +240,7 @@ export function createEngine(options: EngineOptions): Engine {
     for (const item of items) {
       if (target.includes(item)) continue;
       added++;
-      if (target.length < cap) target.push(item);
+      if (target.length < cap) target.push(detach(item));
     }
     return added;
   }
@@ -327,6 +343,7 @@ export function createEngine(options: EngineOptions): Engine {
 
   function process(event: CardEvent): void {
     counters.processed++;
+    memoCard = undefined;
     for (let i = 0; i < detectors.length; i++) {
       const d = detectors[i]!;
       try {

@@ -21,6 +21,10 @@ const variants = {
     '2021-02-01T23:41:07+08:00',
     '2021-02-01T23:41:07Z',
     '2021-02-01T23:41:07.5+08:00',
+    '2021-02-01T23:41:07.291+08:00',
+    '2021-02-01T23:41:07.999Z',
+    '2021-02-01T23:41:07.000-05:30',
+    '2021-02-01T23:41:07.12x+08:00',
     '2021-02-30T23:41:07+08:00',
     '2021-02-01 23:41:07+08:00',
     '2021-02-01T24:00:00+08:00',
@@ -92,5 +96,19 @@ describe('card event lines', () => {
       ok: false,
       issues: [{ code: 'jsonl.invalid_json' }],
     });
+  });
+
+  it('reads every millisecond fraction exactly as the schema does', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 999 }), fc.constantFrom('+08:00', 'Z', '-05:30'), (ms, zone) => {
+        const ts = `2021-02-01T23:41:07.${String(ms).padStart(3, '0')}${zone}`;
+        const line = JSON.stringify({ ...base, ts });
+        const fast = parseCardEventLine(line);
+        const slow = slowParse(line);
+        expect(fast.ok && slow.ok).toBe(true);
+        if (fast.ok && slow.ok) expect(fast.value.ts).toBe(slow.value.ts);
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -57,25 +57,36 @@ function num2(s: string, i: number): number {
 const TS_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
 
 /**
- * `YYYY-MM-DDTHH:MM:SS+HH:MM` or `…Z` only, read in place from `s` at `at` (length `n`): no substring is made.
- * NaN = not this form (the schema decides).
+ * `YYYY-MM-DDTHH:MM:SS+HH:MM` or `…Z`, optionally with milliseconds (`…SS.mmm+HH:MM`), read in place from `s` at
+ * `at` (length `n`): no substring is made. NaN = not this form (the schema decides).
  */
 function fastTimestamp(s: string, at: number, n: number): number {
-  if (n !== 25 && n !== 20) return Number.NaN;
+  if (n !== 25 && n !== 20 && n !== 29 && n !== 24) return Number.NaN;
   if (s.charCodeAt(at + 4) !== 45 || s.charCodeAt(at + 7) !== 45 || s.charCodeAt(at + 10) !== 84)
     return Number.NaN;
   if (s.charCodeAt(at + 13) !== 58 || s.charCodeAt(at + 16) !== 58) return Number.NaN;
   for (let k = 0; k < TS_DIGITS.length; k++)
     if (!isDigit(s.charCodeAt(at + TS_DIGITS[k]!))) return Number.NaN;
+  let zone = at + 19;
+  let millis = 0;
+  if (n === 29 || n === 24) {
+    if (s.charCodeAt(zone) !== 46) return Number.NaN;
+    const d1 = s.charCodeAt(zone + 1);
+    const d2 = s.charCodeAt(zone + 2);
+    const d3 = s.charCodeAt(zone + 3);
+    if (!isDigit(d1) || !isDigit(d2) || !isDigit(d3)) return Number.NaN;
+    millis = FRACTION_MS[(d1 - 48) * 100 + (d2 - 48) * 10 + (d3 - 48)]!;
+    zone += 4;
+  }
   let offsetMs = 0;
-  if (n === 20) {
-    if (s.charCodeAt(at + 19) !== 90) return Number.NaN;
+  if (n === 20 || n === 24) {
+    if (s.charCodeAt(zone) !== 90) return Number.NaN;
   } else {
-    const sign = s.charCodeAt(at + 19);
-    if ((sign !== 43 && sign !== 45) || s.charCodeAt(at + 22) !== 58) return Number.NaN;
-    if (!isDigit(s.charCodeAt(at + 20)) || !isDigit(s.charCodeAt(at + 21))) return Number.NaN;
-    if (!isDigit(s.charCodeAt(at + 23)) || !isDigit(s.charCodeAt(at + 24))) return Number.NaN;
-    offsetMs = (num2(s, at + 20) * 60 + num2(s, at + 23)) * 60_000 * (sign === 45 ? -1 : 1);
+    const sign = s.charCodeAt(zone);
+    if ((sign !== 43 && sign !== 45) || s.charCodeAt(zone + 3) !== 58) return Number.NaN;
+    if (!isDigit(s.charCodeAt(zone + 1)) || !isDigit(s.charCodeAt(zone + 2))) return Number.NaN;
+    if (!isDigit(s.charCodeAt(zone + 4)) || !isDigit(s.charCodeAt(zone + 5))) return Number.NaN;
+    offsetMs = (num2(s, zone + 1) * 60 + num2(s, zone + 4)) * 60_000 * (sign === 45 ? -1 : 1);
   }
   const hour = num2(s, at + 11);
   const minute = num2(s, at + 14);
@@ -91,11 +102,44 @@ function fastTimestamp(s: string, at: number, n: number): number {
     cachedDayKey = dayKey;
     cachedDayMs = Date.UTC(year, month - 1, day);
   }
-  return cachedDayMs + hour * 3_600_000 + minute * 60_000 + second * 1000 - offsetMs;
+  return cachedDayMs + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis - offsetMs;
 }
+
+/** Milliseconds of a 3-digit fraction exactly as `parseTimestamp` computes them (floating point included). */
+const FRACTION_MS = Array.from({ length: 1000 }, (_, k) =>
+  Math.floor(Number(`0.${String(k).padStart(3, '0')}`) * 1000),
+);
 
 let cachedDayKey = -1;
 let cachedDayMs = 0;
+
+/**
+ * Card numbers and terminal ids repeat across millions of events: each is interned, so that every event of a
+ * card carries the same string (its hash computed once, map lookups downstream cheap) and the string held in
+ * state is a small copy, not a slice that would keep the reader's whole 1 MiB chunk alive as long as the card
+ * stays in a detector's state. Bounded: a table that reaches MAX_INTERNED entries starts afresh (only the
+ * sharing is lost, never a value).
+ */
+const MAX_INTERNED = 1 << 20;
+const cards = new Map<string, string>();
+const terminals = new Map<string, string>();
+
+function intern(table: Map<string, string>, slice: string): string {
+  const known = table.get(slice);
+  if (known !== undefined) return known;
+  if (table.size >= MAX_INTERNED) table.clear();
+  const copy = detach(slice);
+  table.set(copy, copy);
+  return copy;
+}
+
+/**
+ * A copy of `s` that shares no memory with the string it was sliced from (V8 keeps a slice pointing into its
+ * parent): for values that outlive the line they were read from, such as evidence ids held by an alert.
+ */
+export function detach(s: string): string {
+  return ` ${s}`.slice(1);
+}
 
 /** A plain non-negative amount (`2000`, `2000.5`, `2000.00`) in fen, read in place; NaN for anything else. */
 function fastYuan(s: string, at: number, end: number): number {
@@ -313,8 +357,9 @@ function fastParse(line: string): Result<CardEvent> | undefined {
   if (eventId === undefined) return undefined;
   let terminalId: string | undefined;
   if (terminalAt >= 0) {
-    terminalId = textAt(line, terminalAt, terminalEnd, 64);
-    if (terminalId === undefined) return undefined;
+    const text = textAt(line, terminalAt, terminalEnd, 64);
+    if (text === undefined) return undefined;
+    terminalId = intern(terminals, text);
   }
   let sessionId: string | undefined;
   if (sessionAt >= 0) {
@@ -326,7 +371,7 @@ function fastParse(line: string): Result<CardEvent> | undefined {
     value: {
       eventId,
       ts: epoch,
-      card: line.slice(cardAt, cardEnd),
+      card: intern(cards, line.slice(cardAt, cardEnd)),
       terminalId,
       terminalRegion: regionAt >= 0 ? line.slice(regionAt, regionEnd) : undefined,
       channel,

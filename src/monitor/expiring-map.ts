@@ -28,9 +28,22 @@ interface Slot<V> {
   at: number;
 }
 
-export function createExpiringMap<V>(sweepIntervalMs = 0): ExpiringMap<V> {
+/**
+ * @param onExpired called with each value a sweep removes: a detector can recycle what it held (the windows
+ * of terminals that went quiet) instead of allocating afresh for the next busy one.
+ */
+export function createExpiringMap<V>(sweepIntervalMs = 0, onExpired?: (value: V) => void): ExpiringMap<V> {
   const map = new Map<string, Slot<V>>();
   let lastSweep = Number.NEGATIVE_INFINITY;
+  let sweepBefore = 0;
+  // forEach with one callback made once, rather than `for (const [k, v] of map)`: the sweep runs every few
+  // minutes of event time over every entry, and destructuring allocates an array per entry.
+  const sweepOne = (slot: Slot<V>, key: string) => {
+    if (slot.at < sweepBefore) {
+      map.delete(key);
+      onExpired?.(slot.value);
+    }
+  };
   return {
     get: (key) => map.get(key)?.value,
     has: (key) => map.has(key),
@@ -49,7 +62,8 @@ export function createExpiringMap<V>(sweepIntervalMs = 0): ExpiringMap<V> {
     expire(before) {
       if (before - lastSweep < sweepIntervalMs) return;
       lastSweep = before;
-      for (const [key, slot] of map) if (slot.at < before) map.delete(key);
+      sweepBefore = before;
+      map.forEach(sweepOne);
     },
     get size() {
       return map.size;

@@ -18,6 +18,11 @@ export interface SeenSet {
 export function createSeenSet(sweepIntervalMs: number): SeenSet {
   const map = new Map<string, number>();
   let lastSweep = Number.NEGATIVE_INFINITY;
+  let sweepBefore = 0;
+  // Swept every few seconds of event time: forEach with one callback, no array per entry.
+  const sweepOne = (ts: number, id: string) => {
+    if (ts < sweepBefore) map.delete(id);
+  };
   return {
     has: (id) => map.has(id),
     add(id, ts) {
@@ -26,7 +31,8 @@ export function createSeenSet(sweepIntervalMs: number): SeenSet {
     expire(before) {
       if (before - lastSweep < sweepIntervalMs) return;
       lastSweep = before;
-      for (const [id, ts] of map) if (ts < before) map.delete(id);
+      sweepBefore = before;
+      map.forEach(sweepOne);
     },
     get size() {
       return map.size;

@@ -30,11 +30,13 @@ export interface SlidingWindowState {
 
 // A class rather than closures: one window per active terminal, created often, so methods live on the prototype.
 class ArrayWindow implements SlidingWindow {
-  // Parallel arrays with a moving head: no per-event object.
+  // Parallel arrays holding the events [head, end): no per-event object, and the arrays keep their capacity
+  // when the window empties or is recycled (a busy terminal fills the same arrays again, no reallocation).
   private ts: number[] = [];
   private ks: string[] = [];
   private ids: string[] = [];
   private head = 0;
+  private end = 0;
   private readonly counts = new Map<string, number>();
 
   constructor(
@@ -45,15 +47,23 @@ class ArrayWindow implements SlidingWindow {
       this.ts = [...state.ts];
       this.ks = [...state.keys];
       this.ids = [...state.ids];
+      this.end = this.ts.length;
       for (const k of this.ks) this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
     }
   }
 
   add(t: number, key: string, eventId: string): boolean {
     this.evict(t);
-    this.ts.push(t);
-    this.ks.push(key);
-    this.ids.push(eventId);
+    const i = this.end++;
+    if (i < this.ts.length) {
+      this.ts[i] = t;
+      this.ks[i] = key;
+      this.ids[i] = eventId;
+    } else {
+      this.ts.push(t);
+      this.ks.push(key);
+      this.ids.push(eventId);
+    }
     const c = this.counts.get(key);
     this.counts.set(key, (c ?? 0) + 1);
     return c === undefined;
@@ -61,9 +71,9 @@ class ArrayWindow implements SlidingWindow {
 
   evict(now: number): void {
     const limit = now - this.windowMs;
-    const { ts, ks, counts } = this;
+    const { ts, ks, counts, end } = this;
     let head = this.head;
-    while (head < ts.length && ts[head]! <= limit) {
+    while (head < end && ts[head]! <= limit) {
       const k = ks[head]!;
       const c = counts.get(k)! - 1;
       if (c === 0) counts.delete(k);
@@ -71,21 +81,29 @@ class ArrayWindow implements SlidingWindow {
       head++;
     }
     this.head = head;
-    if (head === ts.length && head > 0) {
+    if (head === end && head > 0) {
       this.clear();
-    } else if (head > 64 && head * 2 > ts.length) {
-      this.ts = ts.slice(head);
-      this.ks = ks.slice(head);
-      this.ids = this.ids.slice(head);
+    } else if (head > 64 && head * 2 > end) {
+      // Move the live events to the front, in place.
+      ts.copyWithin(0, head, end);
+      ks.copyWithin(0, head, end);
+      this.ids.copyWithin(0, head, end);
+      this.end = end - head;
       this.head = 0;
+      this.forget(this.end, end);
     }
   }
 
+  /** Drops the references held in [from, to) (they are outside the window), keeping the capacity. */
+  private forget(from: number, to: number): void {
+    this.ks.fill('', from, to);
+    this.ids.fill('', from, to);
+  }
+
   clear(): void {
-    this.ts.length = 0;
-    this.ks.length = 0;
-    this.ids.length = 0;
+    this.forget(0, this.end);
     this.head = 0;
+    this.end = 0;
     this.counts.clear();
   }
 
@@ -94,11 +112,11 @@ class ArrayWindow implements SlidingWindow {
   }
 
   get size(): number {
-    return this.ts.length - this.head;
+    return this.end - this.head;
   }
 
   get lastTs(): number {
-    return this.ts.length > this.head ? this.ts[this.ts.length - 1]! : Number.NEGATIVE_INFINITY;
+    return this.end > this.head ? this.ts[this.end - 1]! : Number.NEGATIVE_INFINITY;
   }
 
   keys(): string[] {
@@ -106,20 +124,49 @@ class ArrayWindow implements SlidingWindow {
   }
 
   eventIds(): string[] {
-    return this.ids.slice(this.head);
+    return this.ids.slice(this.head, this.end);
   }
 
   forEachNewestFirst(visit: (key: string, eventId: string, ts: number) => boolean): void {
-    for (let i = this.ts.length - 1; i >= this.head; i--) {
+    for (let i = this.end - 1; i >= this.head; i--) {
       if (!visit(this.ks[i]!, this.ids[i]!, this.ts[i]!)) return;
     }
   }
 
   snapshot(): SlidingWindowState {
-    return { ts: this.ts.slice(this.head), keys: this.ks.slice(this.head), ids: this.ids.slice(this.head) };
+    return {
+      ts: this.ts.slice(this.head, this.end),
+      keys: this.ks.slice(this.head, this.end),
+      ids: this.ids.slice(this.head, this.end),
+    };
   }
 }
 
 export function createSlidingWindow(windowMs: number, state?: SlidingWindowState): SlidingWindow {
   return new ArrayWindow(windowMs, state);
+}
+
+/**
+ * Spare windows for a detector's terminals: a terminal goes quiet (its state expires) and another becomes busy
+ * all day long, so windows are recycled rather than allocated (with their Map) for each busy spell.
+ * @example
+ * const pool = createWindowPool(windowMs);
+ * const w = pool.take();   // empty
+ * pool.give(w);            // cleared, kept for the next take (up to a bound)
+ */
+export interface WindowPool {
+  take(): SlidingWindow;
+  give(window: SlidingWindow): void;
+}
+
+export function createWindowPool(windowMs: number, max = 1024): WindowPool {
+  const spare: SlidingWindow[] = [];
+  return {
+    take: () => spare.pop() ?? createSlidingWindow(windowMs),
+    give(window) {
+      if (spare.length >= max) return;
+      window.clear();
+      spare.push(window);
+    },
+  };
 }

@@ -46,8 +46,9 @@ async function replay(
   let last: IngestProgress | undefined;
   let summary: Awaited<ReturnType<typeof replayFile>>;
   try {
-    summary = await replayFile(path, monitor, {
+    summary = await replayFile(file, monitor, {
       resume: !booleanOption(context.values, 'from-start'),
+      quarantine: store,
       onProgress: (p) => {
         last = { rows: p.lines, bytesRead: p.bytesRead, bytesTotal, elapsedMs: context.clock() - started };
         progress.update(last);
@@ -67,8 +68,10 @@ async function replay(
       `${file}:${invalid.line}: not a valid card event: ${maskText(invalid.issues.map((i) => i.message).join('; '))}\n`,
     );
   }
-  if (summary.invalid > INVALID_SHOWN) {
-    context.io.stderr.write(`${file}: ${summary.invalid - INVALID_SHOWN} more invalid lines not shown\n`);
+  if (summary.quarantined > 0) {
+    context.io.stderr.write(
+      `${file}: ${summary.quarantined} invalid lines quarantined, the rest processed (see: ghostwatch quarantine --file ${file})\n`,
+    );
   }
   return {
     source: 'replay',
@@ -80,6 +83,7 @@ async function replay(
     duplicates: summary.duplicates,
     late: summary.late,
     invalid: summary.invalid,
+    quarantined: summary.quarantined,
     detectorErrors: summary.detectorErrors,
     alertsOpened: summary.alertsOpened,
     alertsUpdated: summary.alertUpdates,

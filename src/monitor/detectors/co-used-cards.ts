@@ -10,8 +10,14 @@ import {
   monthLabel,
   shanghaiMonthIndex,
 } from '../detector.js';
+import { detach } from '../event-line.js';
 import { createExpiringMap, sweepIntervalFor } from '../expiring-map.js';
-import { createSlidingWindow, type SlidingWindow, type SlidingWindowState } from '../sliding-window.js';
+import {
+  createSlidingWindow,
+  createWindowPool,
+  type SlidingWindow,
+  type SlidingWindowState,
+} from '../sliding-window.js';
 import { CARD_USE, compileFilter, eventFilterParams } from './common.js';
 
 /**
@@ -75,7 +81,10 @@ export function createCoUsedCards(id: string, params: CoUsedCardsParams, env: De
   const accepts = compileFilter(params);
   const windowMs = params.pairWindowMinutes * MINUTE;
   const retentionMs = params.pairRetentionDays * DAY;
-  const recent = createExpiringMap<TerminalRun>(sweepIntervalFor(windowMs));
+  const windows = createWindowPool(windowMs);
+  const recent = createExpiringMap<TerminalRun>(sweepIntervalFor(windowMs), (run) =>
+    windows.give(run.window),
+  );
   const pairs = createExpiringMap<Pair>(sweepIntervalFor(retentionMs));
   const latestCards: string[] = [];
   const latestIds: string[] = [];
@@ -131,7 +140,8 @@ export function createCoUsedCards(id: string, params: CoUsedCardsParams, env: De
     const newMonth = pair.months[pair.months.length - 1] !== month;
     if (newMonth) {
       pair.months.push(month);
-      pair.evidence.push(bId, aId);
+      // Held for pairRetentionDays: copies, not slices of the input line.
+      pair.evidence.push(detach(bId), detach(aId));
     }
     if (pair.months.length < params.minMonths) return;
     const alreadyStrong = ringOf.get(a) !== undefined && ringOf.get(a) === ringOf.get(b);
@@ -165,7 +175,7 @@ export function createCoUsedCards(id: string, params: CoUsedCardsParams, env: De
       const terminalId = event.terminalId;
       if (terminalId === undefined || !accepts(event)) return;
       let run = recent.get(terminalId);
-      if (run === undefined) run = { window: createSlidingWindow(windowMs), active: false };
+      if (run === undefined) run = { window: windows.take(), active: false };
       recent.touch(terminalId, run, event.ts);
       run.window.add(event.ts, event.card, event.eventId);
       if (run.window.distinct < params.minRunCards) {

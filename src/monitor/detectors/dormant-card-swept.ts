@@ -90,7 +90,9 @@ export function createDormantCardSwept(
       const before = watermark - dormantMs;
       if (before - lastSweep < sweepEvery) return;
       lastSweep = before;
-      for (const [card, cell] of lastSeen) if (cell.at < before) lastSeen.delete(card);
+      lastSeen.forEach((cell, card) => {
+        if (cell.at < before) lastSeen.delete(card);
+      });
     },
     snapshot: (): Snapshot => ({
       streamStart: streamStart ?? null,

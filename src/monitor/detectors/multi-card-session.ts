@@ -10,7 +10,12 @@ import {
   shanghaiHour,
 } from '../detector.js';
 import { createExpiringMap, sweepIntervalFor } from '../expiring-map.js';
-import { createSlidingWindow, type SlidingWindow, type SlidingWindowState } from '../sliding-window.js';
+import {
+  createSlidingWindow,
+  createWindowPool,
+  type SlidingWindow,
+  type SlidingWindowState,
+} from '../sliding-window.js';
 import { CARD_USE, clockTime, compileFilter, eventFilterParams } from './common.js';
 
 /**
@@ -67,7 +72,10 @@ export function createMultiCardSession(
   const windowMs = params.windowMinutes * MINUTE;
   const maxGapMs = params.maxGapMinutes * MINUTE;
   const accepts = compileFilter(params);
-  const terminals = createExpiringMap<TerminalState>(sweepIntervalFor(Math.max(windowMs, maxGapMs)));
+  const windows = createWindowPool(windowMs);
+  const terminals = createExpiringMap<TerminalState>(sweepIntervalFor(Math.max(windowMs, maxGapMs)), (t) =>
+    windows.give(t.window),
+  );
   const sessions = createExpiringMap<SessionState>(sweepIntervalFor(windowMs));
 
   function strength(distinct: number, ts: number): number {
@@ -84,7 +92,7 @@ export function createMultiCardSession(
   function onTerminal(event: CardEvent, terminalId: string, emit: Emit): void {
     let state = terminals.get(terminalId);
     if (state === undefined) {
-      state = { window: createSlidingWindow(windowMs), firing: false };
+      state = { window: windows.take(), firing: false };
     } else if (event.ts - state.window.lastTs > maxGapMs) {
       state.window.clear();
       state.firing = false;

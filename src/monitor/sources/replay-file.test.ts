@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createMemorySink } from '../../ingest/testing/memory-sink.js';
+import { openStore } from '../../store/open-store.js';
 import { defaultRules } from '../default-rules.js';
 import { parseCardEventLine } from '../event-line.js';
 import { createMonitor } from '../monitor.js';
@@ -86,5 +88,63 @@ describe('replayFile', () => {
     expect(summary.duplicates).toBe(0);
     expect(sink.list()).toEqual(expected);
     expect([...sink.writes.keys()].sort()).toEqual(expected.map((a) => a.alertId));
+  });
+
+  it('quarantines invalid lines with line, column and reason, and processes the rest', async () => {
+    const quarantine = createMemorySink();
+    const sink = createMemoryAlertSink();
+    const summary = await replayFile(path, createMonitor({ rules: defaultRules(), sink, reference }), {
+      quarantine,
+    });
+    expect(summary.quarantined).toBe(3);
+    const rows = quarantine.quarantined(`monitor-replay:${resolve(path)}`);
+    expect(rows.map((r) => [r.line, r.column])).toEqual([
+      [11, 'ts'],
+      [12, undefined],
+      [13, undefined],
+    ]);
+    expect(rows[0]!.reason).toMatch(/^ts: /);
+    expect(rows[2]!.code).toBe('jsonl.invalid_json');
+    expect(rows[2]!.raw).toBe('not json');
+    expect(quarantine.loads[0]!.summary).toMatchObject({ rows: lines.length, quarantined: 3 });
+    expect(sink.list()).toEqual(expected);
+  });
+
+  it('a resumed replay still quarantines the invalid lines its checkpoint covered', async () => {
+    const checkpoints = createMemoryCheckpointStore();
+    const options = { rules: defaultRules(), sink: createMemoryAlertSink(), reference, checkpoints };
+    const first = createMonitor(options);
+    // A checkpoint past the invalid lines (11-13), as a killed replay would have left.
+    for (const line of lines.slice(0, 20)) {
+      const parsed = parseCardEventLine(line);
+      if (parsed.ok) first.push(parsed.value);
+    }
+    await first.commit({ kind: 'file', path: resolve(path), line: 20 });
+    const quarantine = createMemorySink();
+    const summary = await replayFile(path, createMonitor(options), { quarantine });
+    expect(summary.skipped).toBe(20);
+    expect(summary.invalid).toBe(0);
+    expect(quarantine.quarantined(`monitor-replay:${resolve(path)}`).map((r) => r.line)).toEqual([
+      11, 12, 13,
+    ]);
+  });
+
+  it('records the quarantine in the store, listed beside the ingest quarantine of the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-monitor-store-'));
+    const store = await openStore(join(dir, 'ghostwatch.db'));
+    try {
+      const monitor = createMonitor({ rules: defaultRules(), sink: store.monitor, reference });
+      await replayFile(path, monitor, { quarantine: store });
+      const listed = await store.quarantine({ file: path });
+      expect(listed.map((q) => q.line)).toEqual([11, 12, 13]);
+      expect(listed[0]).toMatchObject({ kind: 'card-events', column: 'ts' });
+      // Replaying again replaces the replay's quarantine: still three rows.
+      await replayFile(path, createMonitor({ rules: defaultRules(), sink: store.monitor, reference }), {
+        quarantine: store,
+      });
+      expect((await store.quarantine({ file: path })).length).toBe(3);
+    } finally {
+      await store.close();
+    }
   });
 });

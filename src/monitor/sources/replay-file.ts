@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Issue } from '../../core/result.js';
 import type { EpochMs } from '../../core/time.js';
+import type { IngestSink, LoadId, QuarantinedRow } from '../../ingest/ports.js';
 import { parseCardEventLine } from '../event-line.js';
 import type { Monitor } from '../monitor.js';
 import { forEachLine } from './line-reader.js';
@@ -12,6 +13,13 @@ export interface ReplayOptions {
   readonly commitEveryLines?: number;
   /** Keep at most this many invalid-line reports. Default 100. */
   readonly maxInvalidReports?: number;
+  /**
+   * Where invalid lines are quarantined (file, line, column, reason, raw text), as ingest quarantines them: the
+   * store's ingest sink, one load of kind `card-events` per replay under the file key `monitor-replay:PATH`
+   * (so that it neither replaces nor is replaced by the quarantine of an ingest of the same file). A resumed
+   * replay validates the lines its checkpoint covers too: the quarantine always covers the whole file.
+   */
+  readonly quarantine?: IngestSink;
   readonly clock?: () => EpochMs;
   /** Called after each chunk of the file (about 1 MiB): for a progress display. */
   readonly onProgress?: (progress: ReplayProgress) => void;
@@ -38,6 +46,8 @@ export interface ReplaySummary {
   readonly events: number;
   readonly invalid: number;
   readonly invalidLines: readonly InvalidLine[];
+  /** Invalid lines written to the quarantine (the whole file's, skipped lines included); 0 without one. */
+  readonly quarantined: number;
   readonly duplicates: number;
   readonly late: number;
   readonly detectorErrors: number;
@@ -82,18 +92,50 @@ export async function replayFile(
   let alertsWritten = 0;
   let sinceCommit = 0;
   const invalidLines: InvalidLine[] = [];
+  const quarantine = options.quarantine;
+  let loadId: LoadId | undefined;
+  if (quarantine !== undefined) {
+    loadId = await quarantine.beginLoad({
+      fileKey: `monitor-replay:${file}`,
+      fileName: path,
+      kind: 'card-events',
+      startedAt: Date.now(),
+    });
+  }
+  let quarantined = 0;
+  let pending: QuarantinedRow[] = [];
+  const flushQuarantine = async (throughLine: number) => {
+    if (quarantine === undefined || pending.length === 0) return;
+    const rows = pending;
+    pending = [];
+    await quarantine.writeBatch(loadId!, {
+      kind: 'card-events',
+      records: [],
+      quarantined: rows,
+      flags: [],
+      throughLine,
+    });
+  };
 
   const lines = await forEachLine(
     file,
     (line, number) => {
-      if (number <= skipThrough) return;
-      sinceCommit++;
+      const skipped = number <= skipThrough;
+      if (skipped && quarantine === undefined) return;
       const parsed = parseCardEventLine(line);
       if (!parsed.ok) {
+        if (quarantine !== undefined) {
+          pending.push(quarantineRow(number, line, parsed.issues));
+          quarantined++;
+        }
+        if (skipped) return;
+        sinceCommit++;
         invalid++;
         if (invalidLines.length < maxReports) invalidLines.push({ line: number, issues: parsed.issues });
         return;
       }
+      if (skipped) return;
+      sinceCommit++;
       events++;
       monitor.push(parsed.value);
     },
@@ -104,14 +146,26 @@ export async function replayFile(
         bytesRead,
         alertsOpened: monitor.stats().alertsOpened - before.alertsOpened,
       });
+      if (pending.length >= QUARANTINE_BATCH) await flushQuarantine(lastLine);
       if (sinceCommit >= every && lastLine > skipThrough) {
         sinceCommit = 0;
+        await flushQuarantine(lastLine);
         alertsWritten += (await monitor.commit({ kind: 'file', path: file, line: lastLine })).alerts;
       }
     },
   );
   monitor.drain();
+  await flushQuarantine(lines);
   alertsWritten += (await monitor.commit({ kind: 'file', path: file, line: lines })).alerts;
+  if (quarantine !== undefined) {
+    await quarantine.finishLoad(loadId!, {
+      finishedAt: Date.now(),
+      rows: lines,
+      loaded: lines - quarantined,
+      quarantined,
+      flagged: 0,
+    });
+  }
   const after = monitor.stats();
   const ms = clock() - started;
   return {
@@ -121,6 +175,7 @@ export async function replayFile(
     events,
     invalid,
     invalidLines,
+    quarantined,
     duplicates: after.duplicates - before.duplicates,
     late: after.late - before.late,
     detectorErrors: after.detectorErrors - before.detectorErrors,
@@ -130,5 +185,21 @@ export async function replayFile(
     alertsClosed: after.alertsClosed - before.alertsClosed,
     ms,
     eventsPerSecond: ms > 0 ? Math.round((events / ms) * 1000) : 0,
+  };
+}
+
+/** Quarantined rows written together (and at every commit). */
+const QUARANTINE_BATCH = 1000;
+
+/** A line that is not a card event, as the quarantine keeps it: the first issue's field is its column. */
+function quarantineRow(line: number, raw: string, issues: readonly Issue[]): QuarantinedRow {
+  const first = issues[0];
+  const column = first !== undefined && first.path.length > 0 ? String(first.path[0]) : undefined;
+  return {
+    line,
+    column,
+    code: first?.code ?? 'card_event.invalid',
+    reason: issues.map((i) => i.message).join('; '),
+    raw,
   };
 }
