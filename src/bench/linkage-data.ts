@@ -2,6 +2,7 @@ import { checkCharacter } from '../core/id-number.js';
 import type { CalendarDate } from '../core/time.js';
 import { trainFromAnchors } from '../linkage/anchor-training.js';
 import { generateCandidatePairs } from '../linkage/blocking.js';
+import { chinaColumnarPairs } from '../linkage/china-columns.js';
 import {
   chinaAnchors,
   chinaBlockingRules,
@@ -11,16 +12,8 @@ import {
 } from '../linkage/china-preset.js';
 import { IdLevel } from '../linkage/comparisons/id-number.js';
 import { type DeathEvidence, fuseDeathFindings } from '../linkage/fusion.js';
-import { scoreCompared } from '../linkage/link-records.js';
-import { createModel, type ModelParameters, weightFromProbability } from '../linkage/model.js';
-import {
-  applyTermFrequencies,
-  createRecordPreparer,
-  termFrequencySlots,
-} from '../linkage/prepare-records.js';
+import { type ModelParameters, weightFromProbability } from '../linkage/model.js';
 import { createRandom } from '../linkage/random.js';
-import { countTermFrequencies, termFrequencyTablesFromCounts } from '../linkage/term-frequency-counts.js';
-import { comparePairs } from '../linkage/training.js';
 import type { Beneficiary } from '../records/schemas.js';
 
 const SURNAMES = [
@@ -112,7 +105,6 @@ export function beneficiaryOf(p: PersonInput): Beneficiary {
 
 export interface InMemoryMatch {
   readonly parameters: ModelParameters;
-  readonly termFrequencies: { counts: [string, number][][]; totals: number[] };
   readonly candidatePairs: number;
   readonly links: number;
   readonly findings: number;
@@ -120,8 +112,9 @@ export interface InMemoryMatch {
 }
 
 /**
- * The batch pipeline of `ghostwatch match` in memory, single thread: normalise, prepare, term frequencies from
- * the roll, blocking, comparison, anchor training, scoring, best link per death record, fusion per beneficiary.
+ * The batch pipeline of `ghostwatch match` in memory, single thread: normalise, blocking, columns (prepare once,
+ * name counts over the roll), comparison, anchor training, scoring, best link per death record, fusion per
+ * beneficiary.
  */
 export function matchInMemory(roll: readonly PersonInput[], deaths: readonly PersonInput[]): InMemoryMatch {
   const timings: Record<string, number> = {};
@@ -133,31 +126,23 @@ export function matchInMemory(roll: readonly PersonInput[], deaths: readonly Per
   };
   const comparisons = chinaComparisons();
   const rules = chinaBlockingRules();
-  const slots = termFrequencySlots(comparisons);
   const normalise = createPersonNormaliser();
-  const prepare = createRecordPreparer(comparisons, (p: { id: string }) => p.id);
   const R = roll.map(normalise);
   const D = deaths.map(normalise);
-  const RP = R.map(prepare);
-  const DP = D.map(prepare);
-  const counts = countTermFrequencies(RP, slots.length);
-  const tables = termFrequencyTablesFromCounts(slots, counts);
-  applyTermFrequencies(tables, RP);
-  applyTermFrequencies(tables, DP);
   lap('prepare');
   const candidates = generateCandidatePairs(rules, D, R);
   lap('blocking');
-  const compared = comparePairs(comparisons, DP, RP, candidates);
+  const columnar = chinaColumnarPairs(comparisons, D, R, candidates);
   lap('compare');
-  const exactId = generateCandidatePairs([rules[0]!], D, R).count;
-  const parameters = trainFromAnchors(comparisons, DP, RP, compared, {
+  const exactId = candidates.report.rules[0]!.pairs;
+  const over = columnar.training();
+  const parameters = trainFromAnchors(over.comparisons, over.left, over.right, columnar.compared, {
     anchors: chinaAnchors(),
     prior: { matches: exactId, comparison: 0, level: IdLevel.exact },
     u: { pairs: 1_000_000, seed: 1 },
   });
   lap('training');
-  const model = createModel(comparisons, parameters);
-  const weight = scoreCompared(model, compared, DP, RP, candidates);
+  const weight = columnar.score(parameters);
   const minimum = weightFromProbability(0.5);
   const best = new Int32Array(D.length).fill(-1);
   for (let i = 0; i < candidates.count; i++) {
@@ -186,7 +171,6 @@ export function matchInMemory(roll: readonly PersonInput[], deaths: readonly Per
   lap('fusion');
   return {
     parameters,
-    termFrequencies: { counts: counts.counts.map((m) => [...m.entries()]), totals: [...counts.totals] },
     candidatePairs: candidates.count,
     links: links.length,
     findings: findings.length,

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
 import { blockingKeyHash } from '../linkage/blocking-key-hash.js';
 import { chinaBlockingRules, chinaComparisons, createPersonNormaliser } from '../linkage/china-preset.js';
-import { scoreInWorkers } from '../linkage/parallel-scoring.js';
+import { prepareScoringJob, scoreInWorkers } from '../linkage/parallel-scoring.js';
 import { createRecordPreparer, termFrequencySlots } from '../linkage/prepare-records.js';
-import { scorePersons } from '../linkage/score-persons.js';
-import { countTermFrequencies } from '../linkage/term-frequency-counts.js';
+import { scoreShare } from '../linkage/score-persons.js';
 import { CHINA_PRESET, createDeathMatcher } from '../matching/death-matcher.js';
 import type { DeathRecord } from '../records/schemas.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
@@ -24,26 +23,23 @@ async function pairs(rollSize: number, deathSize: number, threads: number) {
   const deaths = syntheticDeaths(roll, deathSize);
   // The model: trained on a slice (its values do not change the work per pair).
   const trained = matchInMemory(roll.slice(0, 100_000), deaths.slice(0, 100_000));
-  const comparisons = chinaComparisons();
-  const prepare = createRecordPreparer(comparisons, (p: { id: string }) => p.id);
-  const normalise = createPersonNormaliser();
-  const counts = countTermFrequencies(
-    roll.map((p) => prepare(normalise(p))),
-    termFrequencySlots(comparisons).length,
-  );
-  const job = {
-    roll,
-    deaths,
-    parameters: trained.parameters,
-    termFrequencies: { counts: counts.counts.map((m) => [...m.entries()]), totals: [...counts.totals] },
-    threshold: 0.5,
-  };
+  const setupStarted = performance.now();
+  const job = prepareScoringJob(roll, deaths, trained.parameters, 0.5);
+  const setupMs = performance.now() - setupStarted;
   const started = performance.now();
-  const results = threads === 1 ? [scorePersons(job)] : await scoreInWorkers(job, threads);
+  const results = threads === 1 ? [scoreShare(job, 0, job.pairs.count)] : await scoreInWorkers(job, threads);
   const wall = performance.now() - started;
   const candidatePairs = results.reduce((s, r) => s + r.candidatePairs, 0);
   const compareMs = Math.max(...results.map((r) => r.compareMs));
-  return { candidatePairs, compareMs, wallMs: wall, pairsPerSecond: (candidatePairs / compareMs) * 1000 };
+  const links = results.reduce((s, r) => s + r.best.filter((b) => b >= 0).length, 0);
+  return {
+    candidatePairs,
+    links,
+    setupMs,
+    compareMs,
+    wallMs: wall,
+    pairsPerSecond: (candidatePairs / compareMs) * 1000,
+  };
 }
 
 async function e2e(rollSize: number, deathSize: number) {

@@ -32,6 +32,13 @@ describe('a simulated county through ingest', () => {
     expect(result.quarantine.injected).toBeGreaterThan(20);
     expect(result.quarantine.found).toBe(result.quarantine.injected);
     expect(result.quarantine.unexpected).toBe(0);
+    // Before death matching the suspects are unavailable; after it they are scored from the store's findings.
+    expect(result.suspects.kind).toBe('unavailable');
+    expect((await runCli(['--db', db, 'match', '--as-of', '2021-06-30'])).code).toBe(0);
+    const matched = JSON.parse((await runCli(['--db', db, 'evaluate', '--truth', county, '--json'])).stdout);
+    expect(matched.suspects.kind).toBe('measured');
+    expect(matched.suspects.found).toBeGreaterThan(0);
+    expect(matched.suspects.suspects).toBeGreaterThanOrEqual(matched.suspects.found);
 
     const flagged =
       readFileSync(join(county, 'truth', 'quality_flags.csv'), 'utf8')

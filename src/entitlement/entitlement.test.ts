@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CalendarDate, Period } from '../core/time.js';
 import {
+  contradictingLifeSign,
   DEFAULT_ENTITLEMENT_POLICY,
   type Decision,
   decide,
@@ -126,9 +127,68 @@ describe('decisions', () => {
     });
   });
 
+  it("records carrying another person's ID number never confirm: a namesake opens a review at most", () => {
+    const namesake = (source: string, recordId: string) => ({
+      ...ev(source, recordId, false),
+      idConflict: true,
+    });
+    expect(decide([namesake('civil_affairs', 'M1'), namesake('hospital', 'Y1')])).toMatchObject({
+      decision: 'review',
+      evidence: ['civil_affairs:M1', 'hospital:Y1'],
+    });
+    // One consistent record and one conflicting one are still a single source.
+    expect(decide([ev('cremation', 'C1', false), namesake('hospital', 'Y1')]).decision).toBe('review');
+    expect(decide([ev('cremation', 'C1', false), ev('hospital', 'Y1', false)]).decision).toBe('confirmed');
+  });
+
   it('the authoritative sources are configurable', () => {
     const policy = { ...DEFAULT_ENTITLEMENT_POLICY, authoritativeSources: ['household_register' as const] };
     expect(decide([ev('civil_affairs', 'M1', true)], policy).decision).toBe('review');
+  });
+
+  it('a life sign after the death contests it: review, never a suspension, with the sign in the evidence', () => {
+    const sign = { certificationId: 'C7', date: date('2020-05-03'), channel: 'bigdata' };
+    const strong = [ev('household_register', 'H1', true), ev('cremation', 'C1', false)];
+    expect(decide(strong, DEFAULT_ENTITLEMENT_POLICY, sign)).toMatchObject({
+      decision: 'review',
+      action: 'soft_stop',
+      evidence: ['certification:C7', 'cremation:C1', 'household_register:H1'],
+    });
+    expect(decide(strong, DEFAULT_ENTITLEMENT_POLICY, sign).reason).toContain('2020-05-03');
+    // A new life sign is new evidence: a new decision; the same one is not decided twice.
+    const contested: Decision = {
+      ...decide(strong, DEFAULT_ENTITLEMENT_POLICY, sign),
+      decisionId: '1',
+      beneficiaryId: 'B1',
+      decidedAt: 1,
+      statusBefore: 'active',
+      statusAfter: 'active',
+    };
+    expect(needsNewDecision(contested, decide(strong, DEFAULT_ENTITLEMENT_POLICY, sign))).toBe(false);
+    expect(needsNewDecision(contested, decide(strong))).toBe(true);
+  });
+
+  it('only a certification through a life-sign channel dated after the death contradicts it', () => {
+    const signs = [
+      { certificationId: 'C1', date: date('2019-06-01'), channel: 'bigdata' },
+      { certificationId: 'C2', date: date('2020-06-01'), channel: 'home_visit' },
+      { certificationId: 'C4', date: date('2021-02-01'), channel: 'bigdata' },
+      { certificationId: 'C3', date: date('2020-09-01'), channel: 'bigdata' },
+    ];
+    expect(contradictingLifeSign(signs, date('2020-01-15'))?.certificationId).toBe('C3');
+    expect(contradictingLifeSign(signs, date('2021-02-01'))).toBeUndefined();
+    // Insiders fake home visits for the dead they collect for: not a life sign by default, one by policy.
+    expect(contradictingLifeSign(signs.slice(0, 2), date('2020-01-15'))).toBeUndefined();
+    const policy = { ...DEFAULT_ENTITLEMENT_POLICY, lifeSignChannels: ['home_visit'] };
+    expect(contradictingLifeSign(signs, date('2020-01-15'), policy)?.certificationId).toBe('C2');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3 }), (k) => {
+        const found = contradictingLifeSign(signs, date('2019-01-01'));
+        // The earliest qualifying sign, whatever the order given.
+        const rotated = [...signs.slice(k), ...signs.slice(0, k)];
+        return contradictingLifeSign(rotated, date('2019-01-01'))?.certificationId === found?.certificationId;
+      }),
+    );
   });
 
   it('reports the roll status after the decision', () => {

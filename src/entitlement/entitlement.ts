@@ -21,6 +21,12 @@ export interface EntitlementPolicy {
   readonly independentSources: number;
   /** Whether a review also records a soft stop (payable only in person). Default true. */
   readonly softStopOnReview: boolean;
+  /**
+   * Certification channels whose certification after the reported death contradicts it (default `bigdata`: a
+   * proof of life from other agencies' records, made with no handler and no device, so pension insiders cannot
+   * fake it as they fake home visits, in-person and face-app certifications of the dead they collect for).
+   */
+  readonly lifeSignChannels: readonly string[];
 }
 
 export const DEFAULT_ENTITLEMENT_POLICY: EntitlementPolicy = {
@@ -28,6 +34,7 @@ export const DEFAULT_ENTITLEMENT_POLICY: EntitlementPolicy = {
   authoritativeSources: ['household_register', 'civil_affairs'],
   independentSources: 2,
   softStopOnReview: true,
+  lifeSignChannels: ['bigdata'],
 };
 
 /**
@@ -105,7 +112,48 @@ export interface DecisionEvidence {
   readonly matchProbability: number;
   /** The record's ID number equals the beneficiary's (also after 15→18 conversion). */
   readonly idExact: boolean;
+  /**
+   * The record carries an ID number that is not the beneficiary's, even allowing for a typo (linkage level
+   * `different` or `birth-date part equal`): it names someone else, so it cannot confirm this beneficiary's death.
+   */
+  readonly idConflict?: boolean;
 }
+
+/** A certification as a sign of life: who certified when, through which channel. */
+export interface LifeSign {
+  readonly certificationId: string;
+  readonly date: CalendarDate;
+  readonly channel: string;
+}
+
+/**
+ * The first life sign that contradicts a death: a certification through one of the policy's `lifeSignChannels`
+ * dated after the death date; undefined when none does.
+ * @example contradictingLifeSign([{ certificationId: 'C1', date: '2020-05-03', channel: 'bigdata' }], '2019-11-02')
+ * // { certificationId: 'C1', … }
+ */
+export function contradictingLifeSign(
+  signs: Iterable<LifeSign>,
+  deathDate: CalendarDate,
+  policy: Pick<EntitlementPolicy, 'lifeSignChannels'> = DEFAULT_ENTITLEMENT_POLICY,
+): LifeSign | undefined {
+  let first: LifeSign | undefined;
+  for (const sign of signs) {
+    if (sign.date <= deathDate || !policy.lifeSignChannels.includes(sign.channel)) continue;
+    if (
+      first === undefined ||
+      sign.date < first.date ||
+      (sign.date === first.date && sign.certificationId < first.certificationId)
+    ) {
+      first = sign;
+    }
+  }
+  return first;
+}
+
+/** The evidence key of a life sign in a decision (`certification:<id>`). */
+export const lifeSignKey = (sign: Pick<LifeSign, 'certificationId'>): string =>
+  `certification:${sign.certificationId}`;
 
 export const DECISIONS = ['confirmed', 'review'] as const;
 export type DecisionKind = (typeof DECISIONS)[number];
@@ -127,21 +175,34 @@ export const evidenceKey = (e: Pick<DecisionEvidence, 'source' | 'recordId'>): s
   `${e.source}:${e.recordId}`;
 
 /**
- * Decides on one finding. Strong evidence (an exact-ID record from an authoritative source, or records from
- * `independentSources` different sources) → `confirmed` and suspend; anything weaker → `review` (a soft stop
- * when the policy says so): a single unconfirmed source never stops a pension.
+ * Decides on one finding. A life sign after the death (see `contradictingLifeSign`) → `review` whatever the
+ * records say: the death is contested, never a suspension. Otherwise strong evidence (an exact-ID record from an
+ * authoritative source, or records from `independentSources` different sources) → `confirmed` and suspend;
+ * anything weaker → `review` (a soft stop when the policy says so): a single unconfirmed source never stops a
+ * pension.
  * @example decide([{ source: 'household_register', recordId: 'H1', matchProbability: 1, idExact: true }])
  * // { decision: 'confirmed', action: 'suspend', … }
  */
 export function decide(
   evidence: readonly DecisionEvidence[],
   policy: EntitlementPolicy = DEFAULT_ENTITLEMENT_POLICY,
+  lifeSign?: LifeSign,
 ): ProposedDecision {
   const keys = [...new Set(evidence.map(evidenceKey))].sort();
+  if (lifeSign !== undefined) {
+    return {
+      decision: 'review',
+      action: policy.softStopOnReview ? 'soft_stop' : 'none',
+      reason: `contested: a ${lifeSign.channel} certification on ${lifeSign.date}, after the reported death, says the beneficiary was alive`,
+      evidence: [...keys, lifeSignKey(lifeSign)].sort(),
+    };
+  }
   const authoritative = evidence.find(
     (e) => e.idExact && (policy.authoritativeSources as readonly string[]).includes(e.source),
   );
-  const sources = [...new Set(evidence.map((e) => e.source))].sort();
+  // A record naming another ID number is a namesake until a reviewer says otherwise: it never counts as a source.
+  const supporting = evidence.filter((e) => e.idConflict !== true);
+  const sources = [...new Set(supporting.map((e) => e.source))].sort();
   if (authoritative !== undefined) {
     return {
       decision: 'confirmed',
@@ -162,9 +223,11 @@ export function decide(
     decision: 'review',
     action: policy.softStopOnReview ? 'soft_stop' : 'none',
     reason:
-      sources.length === 0
-        ? 'no evidence'
-        : `a single unconfirmed source (${sources.join(', ')}): never enough to stop a pension`,
+      supporting.length < evidence.length && sources.length === 0
+        ? "the records carry another person's ID number: never enough to stop a pension"
+        : sources.length === 0
+          ? 'no evidence'
+          : `a single unconfirmed source (${sources.join(', ')}): never enough to stop a pension`,
     evidence: keys,
   };
 }

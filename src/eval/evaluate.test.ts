@@ -79,6 +79,29 @@ describe('evaluate', () => {
     expect(s.overpaidTruthFen).toBe(120_000 + 30_000 + 15_050);
     expect(s.overpaidTruthFoundFen).toBe(135_050);
     expect(s.overpaidObservedFoundFen).toBe(125_050);
+    expect(s.overpaidObservedFen).toBe(125_050);
+    expect(s.contested).toBe(0);
+  });
+
+  it('reports the overpayment of suspects contested by a life sign apart from the claimed total', async () => {
+    const result = await evaluate(dir, {
+      suspects: [
+        { beneficiaryId: 'B1', overpaidFen: 110_000, decision: 'confirmed' },
+        { beneficiaryId: 'B5', overpaidFen: 40_000, decision: 'review', contested: true },
+        { beneficiaryId: 'B3', overpaidFen: 15_050, decision: 'review', contested: true },
+      ],
+    });
+    const s = result.suspects;
+    if (s.kind !== 'measured') throw new Error('suspects not measured');
+    // Contested suspects stay suspects: precision and recall count them.
+    expect(s.precision).toBeCloseTo(2 / 3);
+    expect(s.found).toBe(2);
+    expect(s.overpaidObservedFen).toBe(110_000);
+    expect(s.overpaidObservedFoundFen).toBe(110_000);
+    expect(s.contested).toBe(2);
+    expect(s.contestedLiving).toBe(1);
+    expect(s.overpaidContestedFen).toBe(55_050);
+    expect(formatEvaluation(result)).toContain('contested by a life sign');
   });
 
   it('scores alerts: ring coverage, median delay, false alerts per 1,000 living cards', async () => {

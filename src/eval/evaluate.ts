@@ -9,6 +9,11 @@ export interface ObservedSuspect {
   readonly beneficiaryId: string;
   readonly overpaidFen: number;
   readonly decision: string;
+  /**
+   * The pipeline itself holds evidence against the death (a life sign after it): the suspect stays a suspect
+   * (under review) but its overpayment is reported apart, not claimed.
+   */
+  readonly contested?: boolean;
 }
 
 export interface ObservedAlert {
@@ -63,10 +68,15 @@ export interface SuspectMetrics {
   readonly recall: Ratio;
   /** Recall over the dead still collected by fraud (ring, relatives, card switch). */
   readonly fraudRecall: Ratio;
+  /** What the pipeline claims as overpaid: every uncontested suspect's overpayment. */
   readonly overpaidObservedFen: number;
+  /** Suspects contested by a life sign, how many of them are really alive, and the overpayment reported apart. */
+  readonly contested: number;
+  readonly contestedLiving: number;
+  readonly overpaidContestedFen: number;
   /** Truth: overpayment (payments for periods after the death month) of the dead with a record. */
   readonly overpaidTruthFen: number;
-  /** Truth overpayment of the dead the pipeline found, and what the pipeline said for them. */
+  /** Truth overpayment of the dead the pipeline found, and what the pipeline claimed for them (uncontested). */
   readonly overpaidTruthFoundFen: number;
   readonly overpaidObservedFoundFen: number;
 }
@@ -155,12 +165,21 @@ function scoreSuspects(t: Truth, suspects: readonly ObservedSuspect[]): SuspectM
   let overpaidObservedFoundFen = 0;
   let found = 0;
   let fraudFound = 0;
+  let contested = 0;
+  let contestedLiving = 0;
+  let overpaidContestedFen = 0;
   for (const s of suspects) {
     if (seen.has(s.beneficiaryId)) continue;
     seen.add(s.beneficiaryId);
     const b = t.beneficiaries.get(s.beneficiaryId);
     const right = b?.dead === true;
-    overpaidObservedFen += s.overpaidFen;
+    const claimedFen = s.contested === true ? 0 : s.overpaidFen;
+    overpaidObservedFen += claimedFen;
+    if (s.contested === true) {
+      contested++;
+      if (!right) contestedLiving++;
+      overpaidContestedFen += s.overpaidFen;
+    }
     if (right) truePositives++;
     if (s.decision === 'confirmed') {
       confirmed++;
@@ -170,7 +189,7 @@ function scoreSuspects(t: Truth, suspects: readonly ObservedSuspect[]): SuspectM
       found++;
       if (b.fraudScheme !== 'none') fraudFound++;
       overpaidTruthFoundFen += b.overpaidFen;
-      overpaidObservedFoundFen += s.overpaidFen;
+      overpaidObservedFoundFen += claimedFen;
     }
   }
   let deadWithRecord = 0;
@@ -194,6 +213,9 @@ function scoreSuspects(t: Truth, suspects: readonly ObservedSuspect[]): SuspectM
     recall: ratio(found, deadWithRecord),
     fraudRecall: ratio(fraudFound, fraudWithRecord),
     overpaidObservedFen,
+    contested,
+    contestedLiving,
+    overpaidContestedFen,
     overpaidTruthFen,
     overpaidTruthFoundFen,
     overpaidObservedFoundFen,

@@ -32,6 +32,11 @@ export function formatEvaluation(result: EvaluationResult): string {
       'overpaid: all suspects vs all dead',
       `${yuan(s.overpaidObservedFen)} vs ${yuan(s.overpaidTruthFen)}`,
     );
+    add(
+      'suspects',
+      'contested by a life sign (apart)',
+      `${s.contested} (${s.contestedLiving} alive), ${yuan(s.overpaidContestedFen)}`,
+    );
   }
   const a = result.alerts;
   if (a.kind === 'unavailable') add('alerts', 'unavailable', a.reason);

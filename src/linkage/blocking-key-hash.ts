@@ -15,3 +15,21 @@ export function blockingKeyHash(rule: number, key: string): number {
   }
   return (a >>> 0) * 0x100000 + ((b >>> 0) & 0xfffff);
 }
+
+/**
+ * A second, independent 32-bit hash of a key (murmur-style mixing, another seed), to tell apart two keys whose
+ * `blockingKeyHash` collides when the batch blocks by hash alone.
+ * @example blockingKeyCheck('wang|19491231') !== blockingKeyCheck('li|19491231')
+ */
+export function blockingKeyCheck(key: string): number {
+  let h = 0x2f1b3c4d ^ key.length;
+  for (let i = 0; i < key.length; i++) {
+    h = Math.imul(h ^ key.charCodeAt(i), 0xcc9e2d51);
+    h = (h << 15) | (h >>> 17);
+    h = Math.imul(h, 0x1b873593);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h | 0;
+}

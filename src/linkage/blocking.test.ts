@@ -1,5 +1,12 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BlockingRule, createBlockingIndex, generateCandidatePairs } from './blocking.js';
+import {
+  type BlockingRule,
+  createBlockingIndex,
+  generateCandidatePairs,
+  storedBlockingLookup,
+} from './blocking.js';
+import { blockingKeyHash } from './blocking-key-hash.js';
 
 interface R {
   readonly id: string;
@@ -49,5 +56,95 @@ describe('blocking', () => {
     const seen: number[] = [];
     expect(index.candidates({ id: 'new', a: 'x', b: 'q' }, (j) => seen.push(j))).toBe(4);
     expect(seen.sort()).toEqual([0, 1, 2]);
+  });
+  it('reports the pairs a capped rule skips, and caps a partial index by the roll-wide size it is given', () => {
+    const capped = generateCandidatePairs([{ name: 'b', key: (r: R) => r.b, maxBlockSize: 1 }], left, right);
+    expect(capped.report.rules).toEqual([{ name: 'b', pairs: 1, newPairs: 1, skippedPairs: 2 }]);
+    const cappedRules: BlockingRule<R>[] = [rules[0]!, { ...rules[1]!, maxBlockSize: 1 }];
+    // Only r1 is indexed: its b-block holds one record here, but the roll-wide block of 'p' is said to hold 5.
+    const partial = createBlockingIndex(cappedRules, [right[0]!], (rule, key) =>
+      rule === 1 && key === 'p' ? 5 : 1,
+    );
+    const seen: string[] = [];
+    partial.candidates({ id: 'new', b: 'p' }, (j, rule) => seen.push(`${j}/${rule}`));
+    expect(seen).toEqual([]);
+    partial.candidates({ id: 'new', a: 'x', b: 'p' }, (j, rule) => seen.push(`${j}/${rule}`));
+    expect(seen).toEqual(['0/0']);
+  });
+  it('gives the union of the rules, each pair once, like a naive double loop (property)', () => {
+    const record = fc.record({
+      id: fc.string(),
+      a: fc.constantFrom('x', 'y', 'z', ''),
+      b: fc.constantFrom('p', 'q'),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(record, { maxLength: 12 }),
+        fc.array(record, { maxLength: 12 }),
+        fc.integer({ min: 1, max: 4 }),
+        (ls, rs, cap) => {
+          const rs2: BlockingRule<R>[] = [rules[0]!, { ...rules[1]!, maxBlockSize: cap }];
+          const got = generateCandidatePairs(rs2, ls, rs);
+          const pairs = Array.from({ length: got.count }, (_, i) => `${got.left[i]}-${got.right[i]}`);
+          const expected: string[] = [];
+          ls.forEach((l, i) => {
+            rs.forEach((r, j) => {
+              const blockB = rs.filter((o) => o.b === l.b).length;
+              if ((l.a !== '' && l.a === r.a) || (l.b === r.b && blockB <= cap)) expected.push(`${i}-${j}`);
+            });
+          });
+          expect(pairs.sort()).toEqual(expected.sort());
+        },
+      ),
+    );
+  });
+  it('finds through stored keys and roll-wide counts exactly the pairs the batch finds, with a cap (property)', async () => {
+    const record = fc.record({
+      id: fc.string(),
+      a: fc.constantFrom('x', 'y', ''),
+      b: fc.constantFrom('p', 'q', 'r'),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(record, { maxLength: 10 }),
+        fc.array(record, { maxLength: 14 }),
+        fc.integer({ min: 1, max: 5 }),
+        async (ls, rs, cap) => {
+          const capped: BlockingRule<R>[] = [rules[0]!, { ...rules[1]!, maxBlockSize: cap }];
+          const batch = generateCandidatePairs(capped, ls, rs);
+          const expected = Array.from(
+            { length: batch.count },
+            (_, i) => `${batch.left[i]}-${batch.right[i]}`,
+          );
+          // The stored keys: (hash, roll index) for every rule; counts and look-ups read them, as the store does.
+          const stored = rs.flatMap((r, j) =>
+            capped.flatMap((rule, k) => {
+              const key = rule.key(r);
+              return key === undefined || key === '' ? [] : [{ hash: blockingKeyHash(k, key), j }];
+            }),
+          );
+          const countHashes = async (hashes: readonly number[], atMost: number) => {
+            const out = new Map<number, number>();
+            for (const h of hashes) {
+              const n = Math.min(stored.filter((s) => s.hash === h).length, atMost);
+              if (n > 0) out.set(h, n);
+            }
+            return out;
+          };
+          const got: string[] = [];
+          for (let i = 0; i < ls.length; i++) {
+            const lookup = await storedBlockingLookup(capped, [ls[i]!], countHashes);
+            const found = [...new Set(stored.filter((s) => lookup.hashes.includes(s.hash)).map((s) => s.j))];
+            const index = createBlockingIndex(
+              capped,
+              found.map((j) => rs[j]!),
+              lookup.blockSize,
+            );
+            index.candidates(ls[i]!, (m) => got.push(`${i}-${found[m]}`));
+          }
+          expect(got.sort()).toEqual(expected.sort());
+        },
+      ),
+    );
   });
 });

@@ -1,3 +1,5 @@
+import { blockingKeyCheck, blockingKeyHash } from './blocking-key-hash.js';
+
 /**
  * A blocking rule: records whose keys are equal (and defined) become candidate pairs.
  * @example const dobRule: BlockingRule<Row> = { name: 'date_of_birth', key: (r) => r.date_of_birth };
@@ -5,9 +7,16 @@
 export interface BlockingRule<T> {
   readonly name: string;
   key(record: T): string | undefined;
-  /** Blocks with more right-side records than this are skipped (and counted in the report). */
+  /**
+   * Blocks with more right-side records than this are skipped (and counted in the report). The size is the
+   * roll-wide count of records with the key's hash (`blockingKeyHash`), so the incremental path, which reads the
+   * same count from the stored keys, skips exactly the blocks the batch skips.
+   */
   readonly maxBlockSize?: number;
 }
+
+/** Roll-wide block size of a rule's key (for a capped rule), when the index holds only part of the roll. */
+export type BlockSizeOf = (rule: number, key: string) => number;
 
 /** An index of one side by every rule's key; the other side streams through it. */
 export interface BlockingIndex<T> {
@@ -20,7 +29,9 @@ export interface BlockingIndex<T> {
 }
 
 /**
- * Indexes `records` (usually the larger side, e.g. the roll) by each rule's key.
+ * Indexes `records` by each rule's key (a Map per rule: meant for small sets, e.g. the candidates of one
+ * incremental look-up; the batch uses `generateCandidatePairs`). `blockSize` gives the roll-wide size of a capped
+ * rule's block when `records` are only part of the roll; without it the size is the block's size here.
  * @example
  * const index = createBlockingIndex(rules, beneficiaries);
  * index.candidates(death, (j) => consider(beneficiaries[j]));
@@ -28,6 +39,7 @@ export interface BlockingIndex<T> {
 export function createBlockingIndex<T>(
   rules: readonly BlockingRule<T>[],
   records: readonly T[],
+  blockSize?: BlockSizeOf,
 ): BlockingIndex<T> {
   const maps = rules.map((rule) => {
     const map = new Map<string, number[]>();
@@ -55,7 +67,10 @@ export function createBlockingIndex<T>(
         if (key === undefined || key === '') continue;
         const bucket = maps[r]!.get(key);
         if (bucket === undefined) continue;
-        if (rule.maxBlockSize !== undefined && bucket.length > rule.maxBlockSize) continue;
+        if (rule.maxBlockSize !== undefined) {
+          const size = blockSize === undefined ? bucket.length : blockSize(r, key);
+          if (size > rule.maxBlockSize) continue;
+        }
         produced += bucket.length;
         for (let i = 0; i < bucket.length; i++) {
           const j = bucket[i]!;
@@ -69,12 +84,142 @@ export function createBlockingIndex<T>(
   };
 }
 
+/** Counts holders of each key hash up to `atMost` (the store's `blockingKeyCounts`). */
+export type KeyHashCounts = (
+  hashes: readonly number[],
+  atMost: number,
+) => Promise<ReadonlyMap<number, number>>;
+
+/**
+ * What the incremental path looks up for some records: their key hashes, less those of a capped rule whose
+ * roll-wide block is above the cap, and the roll-wide size of every capped block (for `createBlockingIndex`), so
+ * that it skips exactly the blocks the batch skips. Only capped keys are counted, each up to its cap + 1.
+ * @example
+ * const lookup = await storedBlockingLookup(rules, deaths, store.blockingKeyCounts);
+ * const ids = await store.beneficiariesByBlockingKeys(lookup.hashes);
+ */
+export async function storedBlockingLookup<T>(
+  rules: readonly BlockingRule<T>[],
+  records: readonly T[],
+  countHashes: KeyHashCounts,
+): Promise<{ readonly hashes: number[]; readonly blockSize: BlockSizeOf }> {
+  const hashes: number[] = [];
+  const cappedByLimit = new Map<number, number[]>();
+  for (const record of records) {
+    rules.forEach((rule, r) => {
+      const key = rule.key(record);
+      if (key === undefined || key === '') return;
+      const hash = blockingKeyHash(r, key);
+      hashes.push(hash);
+      if (rule.maxBlockSize === undefined) return;
+      const list = cappedByLimit.get(rule.maxBlockSize) ?? [];
+      list.push(hash);
+      cappedByLimit.set(rule.maxBlockSize, list);
+    });
+  }
+  const sizes = new Map<number, number>();
+  const oversized = new Set<number>();
+  for (const [max, list] of cappedByLimit) {
+    for (const [hash, n] of await countHashes(list, max + 1)) {
+      sizes.set(hash, n);
+      if (n > max) oversized.add(hash);
+    }
+  }
+  return {
+    hashes: hashes.filter((h) => !oversized.has(h)),
+    blockSize: (rule, key) => sizes.get(blockingKeyHash(rule, key)) ?? 0,
+  };
+}
+
+/**
+ * Each record's key under each rule, computed once, as the 52-bit `blockingKeyHash` (NaN = no key) and an
+ * independent 32-bit check hash: two records are in the same block when both agree (a false agreement has
+ * odds ~2^-84 per pair).
+ */
+export interface RuleKeyHashes {
+  readonly hash: Float64Array;
+  readonly check: Int32Array;
+}
+
+export function ruleKeyHashes<T>(rule: BlockingRule<T>, r: number, records: readonly T[]): RuleKeyHashes {
+  const hash = new Float64Array(records.length);
+  const check = new Int32Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    const key = rule.key(records[i]!);
+    if (key === undefined || key === '') {
+      hash[i] = Number.NaN;
+      continue;
+    }
+    hash[i] = blockingKeyHash(r, key);
+    check[i] = blockingKeyCheck(key);
+  }
+  return { hash, check };
+}
+
+/**
+ * Records grouped by key hash: an open-addressing table from hash to block, and the blocks laid out contiguously
+ * (`members[start[b] .. start[b + 1]]`), built in O(n) without a Map of arrays.
+ */
+export interface HashedBlocks {
+  /** The block of a hash, or -1. */
+  blockOf(hash: number): number;
+  readonly start: Uint32Array;
+  readonly members: Uint32Array;
+}
+
+export function hashedBlocks(hashes: Float64Array): HashedBlocks {
+  let capacity = 16;
+  while (capacity < hashes.length * 2) capacity *= 2;
+  const mask = capacity - 1;
+  const slotHash = new Float64Array(capacity).fill(Number.NaN);
+  const slotBlock = new Int32Array(capacity);
+  const blockOfRecord = new Int32Array(hashes.length).fill(-1);
+  const sizes: number[] = [];
+  for (let i = 0; i < hashes.length; i++) {
+    const h = hashes[i]!;
+    if (Number.isNaN(h)) continue;
+    let s = (h >>> 0) & mask;
+    while (!Number.isNaN(slotHash[s]!) && slotHash[s] !== h) s = (s + 1) & mask;
+    if (Number.isNaN(slotHash[s]!)) {
+      slotHash[s] = h;
+      slotBlock[s] = sizes.length;
+      sizes.push(0);
+    }
+    const b = slotBlock[s]!;
+    blockOfRecord[i] = b;
+    sizes[b]!++;
+  }
+  const start = new Uint32Array(sizes.length + 1);
+  for (let b = 0; b < sizes.length; b++) start[b + 1] = start[b]! + sizes[b]!;
+  const fill = start.slice(0, sizes.length);
+  const members = new Uint32Array(start[sizes.length]!);
+  for (let i = 0; i < hashes.length; i++) {
+    const b = blockOfRecord[i]!;
+    if (b >= 0) members[fill[b]!++] = i;
+  }
+  return {
+    start,
+    members,
+    blockOf(h) {
+      if (Number.isNaN(h)) return -1;
+      let s = (h >>> 0) & mask;
+      while (!Number.isNaN(slotHash[s]!)) {
+        if (slotHash[s] === h) return slotBlock[s]!;
+        s = (s + 1) & mask;
+      }
+      return -1;
+    },
+  };
+}
+
 export interface BlockingRuleReport {
   readonly name: string;
   /** Pairs the rule produces on its own. */
   readonly pairs: number;
   /** Pairs it adds to those of the rules before it. */
   readonly newPairs: number;
+  /** Pairs left out because their block was above `maxBlockSize` (only for a capped rule). */
+  readonly skippedPairs?: number;
   /** Share of the labelled true pairs whose keys agree under this rule (only with labels). */
   readonly recall?: number;
 }
@@ -106,7 +251,8 @@ export interface BlockingEvaluation<T> {
 }
 
 /**
- * The union of the rules' pairs, each pair once: the right side is indexed, the left side streams.
+ * The union of the rules' pairs, each pair once, grouped by left record: each rule's keys are hashed once per
+ * record, the right side is grouped by hash (`hashedBlocks`), the left side streams through.
  * @example const { left, right, count, report } = generateCandidatePairs(rules, deaths, roll);
  */
 export function generateCandidatePairs<T>(
@@ -115,39 +261,61 @@ export function generateCandidatePairs<T>(
   right: readonly T[],
   evaluation?: BlockingEvaluation<T>,
 ): CandidatePairs {
-  const index = createBlockingIndex(rules, right);
+  const leftKeys = rules.map((rule, r) => ruleKeyHashes(rule, r, left));
+  const rightKeys = rules.map((rule, r) => ruleKeyHashes(rule, r, right));
+  const blocks = rightKeys.map((keys) => hashedBlocks(keys.hash));
   let capacity = 1 << 16;
   let leftOut = new Uint32Array(capacity);
   let rightOut = new Uint32Array(capacity);
   let count = 0;
+  const rulePairs = new Float64Array(rules.length);
   const newPairs = new Float64Array(rules.length);
-  let current = 0;
-  const visit = (j: number, rule: number): void => {
-    if (count === capacity) {
-      capacity *= 2;
-      const l = new Uint32Array(capacity);
-      l.set(leftOut);
-      leftOut = l;
-      const r = new Uint32Array(capacity);
-      r.set(rightOut);
-      rightOut = r;
-    }
-    leftOut[count] = current;
-    rightOut[count] = j;
-    count++;
-    newPairs[rule]!++;
-  };
+  const skipped = new Float64Array(rules.length);
+  // stamp[j] = 1 + the left record that last reached j: de-duplication across rules without a Set.
+  const stamp = new Int32Array(right.length);
   for (let i = 0; i < left.length; i++) {
-    current = i;
-    index.candidates(left[i]!, visit);
+    for (let r = 0; r < rules.length; r++) {
+      const b = blocks[r]!.blockOf(leftKeys[r]!.hash[i]!);
+      if (b < 0) continue;
+      const { start, members } = blocks[r]!;
+      const from = start[b]!;
+      const to = start[b + 1]!;
+      const max = rules[r]!.maxBlockSize;
+      if (max !== undefined && to - from > max) {
+        skipped[r]! += to - from;
+        continue;
+      }
+      const check = leftKeys[r]!.check[i]!;
+      const rightCheck = rightKeys[r]!.check;
+      for (let m = from; m < to; m++) {
+        const j = members[m]!;
+        if (rightCheck[j] !== check) continue;
+        rulePairs[r]!++;
+        if (stamp[j] === i + 1) continue;
+        stamp[j] = i + 1;
+        if (count === capacity) {
+          capacity *= 2;
+          const l = new Uint32Array(capacity);
+          l.set(leftOut);
+          leftOut = l;
+          const o = new Uint32Array(capacity);
+          o.set(rightOut);
+          rightOut = o;
+        }
+        leftOut[count] = i;
+        rightOut[count] = j;
+        count++;
+        newPairs[r]!++;
+      }
+    }
   }
-  const rulePairs = rules.map((rule) => pairsOfRule(rule, left, right));
   const recall = evaluation === undefined ? undefined : blockingRecall(rules, left, right, evaluation);
   const report: BlockingReport = {
     rules: rules.map((rule, r) => ({
       name: rule.name,
       pairs: rulePairs[r]!,
       newPairs: newPairs[r]!,
+      ...(rule.maxBlockSize === undefined ? {} : { skippedPairs: skipped[r]! }),
       ...(recall === undefined ? {} : { recall: recall.perRule[r]! }),
     })),
     totalPairs: count,
@@ -156,23 +324,6 @@ export function generateCandidatePairs<T>(
   };
   return { left: leftOut.subarray(0, count), right: rightOut.subarray(0, count), count, report };
 }
-
-function pairsOfRule<T>(rule: BlockingRule<T>, left: readonly T[], right: readonly T[]): number {
-  const counts = new Map<string, number>();
-  for (const record of right) {
-    const key = rule.key(record);
-    if (key !== undefined && key !== '') counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  let pairs = 0;
-  for (const record of left) {
-    const key = rule.key(record);
-    if (key === undefined || key === '') continue;
-    const n = counts.get(key) ?? 0;
-    if (rule.maxBlockSize === undefined || n <= rule.maxBlockSize) pairs += n;
-  }
-  return pairs;
-}
-
 /** Recall of each rule and of their union over labelled true pairs, from the keys alone. */
 export function blockingRecall<T>(
   rules: readonly BlockingRule<T>[],

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { checkCharacter } from '../core/id-number.js';
 import type { CalendarDate } from '../core/time.js';
 import type { Beneficiary, DeathRecord } from '../records/schemas.js';
-import { createPersonNormaliser, matchDeathRecords } from './china-preset.js';
+import { chinaAnchors, chinaComparisons, createPersonNormaliser, matchDeathRecords } from './china-preset.js';
+import { IdLevel } from './comparisons/id-number.js';
 import { fuseDeathFindings } from './fusion.js';
 import { scoreLinks } from './link-quality.js';
 import { createRandom } from './random.js';
@@ -193,5 +194,33 @@ describe('fusion', () => {
       evidence('b', 'cremation', '2019-02-01'),
     ]);
     expect(tie!.deathDate).toBe('2019-02-01');
+  });
+});
+
+describe('China preset: a namesake born the same day', () => {
+  const normalise = createPersonNormaliser();
+  const id = chinaComparisons()[0]!;
+  const level = (a: string, b: string) =>
+    id.compare(
+      id.prepare(normalise({ id: 'a', idNumber: a })),
+      id.prepare(normalise({ id: 'b', idNumber: b })),
+    );
+  const valid = (first17: string) => first17 + checkCharacter(first17);
+
+  it('two valid IDs differing only in the sequence are different people, not "birth-date part equal"', () => {
+    // Same county, same birth date, sequences 123 and 157: two people (every single typo breaks the check).
+    expect(level(valid('43042219500315123'), valid('43042219500315157'))).toBe(IdLevel.different);
+    // With one number failing its check it may be one person's number mistyped twice: the weaker level stays.
+    const broken = `${valid('43042219500315157').slice(0, 17)}${checkCharacter('43042219500315157') === '0' ? '1' : '0'}`;
+    expect(level(valid('43042219500315123'), broken)).toBe(IdLevel.birthDatePart);
+    expect(level(valid('43042219500315123'), valid('43042219500315123'))).toBe(IdLevel.exact);
+  });
+
+  it("the ID's anchor does not rest on the birth date (the ID embeds it)", () => {
+    const [idAnchor] = chinaAnchors();
+    // levels: id, name, birth date, sex, region, address. Name, sex and the exact address agree:
+    expect(idAnchor!([IdLevel.different, 0, 5, 0, 0, 0])).toBe(true);
+    // Name, birth date and sex agree, but the address is another one: a same-day namesake, not an anchor.
+    expect(idAnchor!([IdLevel.different, 0, 0, 0, 0, 1])).toBe(false);
   });
 });

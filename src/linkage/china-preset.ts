@@ -13,7 +13,13 @@ import {
 } from './comparisons/chinese-name.js';
 import { dateComparison } from './comparisons/date.js';
 import { exactComparison } from './comparisons/exact.js';
-import { idNumberComparison, type PreparedIdNumber, prepareIdNumber } from './comparisons/id-number.js';
+import {
+  compareIdNumbers,
+  IdLevel,
+  idNumberComparison,
+  type PreparedIdNumber,
+  prepareIdNumber,
+} from './comparisons/id-number.js';
 import { jaroWinklerComparison } from './comparisons/jaro-winkler.js';
 import { regionCodeComparison } from './comparisons/region-code.js';
 import { DEFAULT_SOURCE_RELIABILITY, type DeathFinding, fuseDeathFindings } from './fusion.js';
@@ -32,11 +38,16 @@ export interface PersonInput {
   readonly address?: string | undefined;
 }
 
+/** A prepared ID number and whether it passes every check (check character, embedded birth date). */
+export interface ChinaIdNumber extends PreparedIdNumber {
+  readonly valid: boolean;
+}
+
 /** A person normalised once for linkage: every comparison and blocking key reads these fields. */
 export interface ChinaPerson {
   readonly id: string;
   readonly name: NameParts | undefined;
-  readonly idNumber: PreparedIdNumber | undefined;
+  readonly idNumber: ChinaIdNumber | undefined;
   /** From the sex column, or from a valid ID number when the column is empty. */
   readonly sex: Sex | undefined;
   /** Packed YYYYMMDD from the birth-date column, or from a valid ID number when empty; -1 when unknown. */
@@ -56,9 +67,10 @@ export function createPersonNormaliser(): PersonNormaliser {
   const normaliseName = createNameNormaliser();
   const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
   return (person) => {
-    const idNumber = prepareIdNumber(person.idNumber);
-    const classified = idNumber === undefined ? undefined : classifyIdNumber(idNumber.full);
+    const prepared = prepareIdNumber(person.idNumber);
+    const classified = prepared === undefined ? undefined : classifyIdNumber(prepared.full);
     const info = classified?.kind === 'valid' ? classified.info : undefined;
+    const idNumber = prepared === undefined ? undefined : { ...prepared, valid: info !== undefined };
     const birthText = person.birthDate ?? info?.birthDate;
     const address = person.address === undefined ? '' : toSimplified(foldWidth(person.address));
     return {
@@ -102,11 +114,30 @@ export function deathRecordKey(d: Pick<DeathRecord, 'source' | 'recordId'>): str
   return `${d.source}|${d.recordId}`;
 }
 
+/**
+ * The ID comparison of the preset: as `idNumberComparison`, except that two VALID numbers differing only in the
+ * sequence part (same region and birth date) are `different`. The check character catches every single
+ * substitution and adjacent transposition, so two valid numbers that differ belong to two people: typically a
+ * namesake born the same day in the same county. Left at "birth-date part equal" they would count the birth date
+ * a second time (the birth-date field already agrees) and link the namesake (docs/linkage.md).
+ */
+function chinaIdComparison(): Comparison<ChinaPerson, ChinaIdNumber | undefined> {
+  const base = idNumberComparison<ChinaPerson>({ name: 'id_number', prepared: (p) => p.idNumber });
+  return {
+    ...base,
+    prepare: (p) => p.idNumber,
+    compare: (a, b) => {
+      const level = compareIdNumbers(a, b);
+      return level === IdLevel.birthDatePart && a!.valid && b!.valid ? IdLevel.different : level;
+    },
+  };
+}
+
 /** id number, name, birth date, sex, region, address: the comparisons of the China preset, in that order. */
 export function chinaComparisons(): AnyComparison<ChinaPerson>[] {
   const erase = <P>(c: Comparison<ChinaPerson, P>) => c as AnyComparison<ChinaPerson>;
   return [
-    erase(idNumberComparison<ChinaPerson>({ name: 'id_number', prepared: (p) => p.idNumber })),
+    erase(chinaIdComparison()),
     erase(chineseNameComparison<ChinaPerson>({ name: 'name', value: (p) => p.name })),
     erase(dateComparison<ChinaPerson>({ name: 'birth_date', value: (p) => p.birthDate, digitTypo: true })),
     erase(exactComparison<ChinaPerson>({ name: 'sex', value: (p) => p.sex })),
@@ -122,6 +153,9 @@ export function chinaComparisons(): AnyComparison<ChinaPerson>[] {
 }
 
 const year = (packed: number) => (packed > 0 ? String(Math.floor(packed / 10000)) : undefined);
+
+/** Largest "region + name" block (roll-wide beneficiaries) that is still paired: see `chinaBlockingRules`. */
+export const REGION_NAME_MAX_BLOCK = 500;
 
 /**
  * The blocking rules of DESIGN.md: ID exact, ID first 17, pinyin surname + birth date, pinyin name + birth year,
@@ -150,6 +184,9 @@ export function chinaBlockingRules(): BlockingRule<ChinaPerson>[] {
       name: 'region + name',
       key: (p) =>
         p.name === undefined || p.regionCode === undefined ? undefined : `${p.regionCode}|${p.name.chars}`,
+      // A common name fills a county's block with namesakes (quadratic pairs); such a block is skipped, by its
+      // roll-wide size, in the batch and on arrival alike (docs/linkage.md, "Blocking").
+      maxBlockSize: REGION_NAME_MAX_BLOCK,
     },
   ];
 }
@@ -200,13 +237,16 @@ export function chinaLinkSettings(options: ChinaPresetOptions = {}): LinkSetting
 
 /**
  * The anchors of the China preset's comparisons (id number, name, birth date, sex, region, address): the ID's m is
- * learnt from pairs agreeing on name (exact or homophone), birth date and sex; every other field's m from pairs
- * whose ID numbers agree exactly (also after 15→18 conversion). See `trainFromAnchors`.
+ * learnt from pairs agreeing on name (exact or homophone), sex and the exact address; every other field's m from
+ * pairs whose ID numbers agree exactly (also after 15→18 conversion). See `trainFromAnchors`.
+ * The ID's anchor leaves the birth date out on purpose: the ID embeds it, and an anchor on it let in strangers of the
+ * same name born the same day (whose IDs differ only in the sequence), so m of the ID's non-exact levels came out
+ * far too high. A namesake of the same town writes a different address, so the exact address keeps them out.
  */
 export function chinaAnchors(): Anchor[] {
   const idExact: Anchor = (levels) => levels[0]! <= 1;
-  const nameBirthSex: Anchor = (levels) => levels[1]! <= 1 && levels[2] === 0 && levels[3] === 0;
-  return [nameBirthSex, idExact, idExact, idExact, idExact, idExact];
+  const nameSexAddress: Anchor = (levels) => levels[1]! <= 1 && levels[3] === 0 && levels[5] === 0;
+  return [nameSexAddress, idExact, idExact, idExact, idExact, idExact];
 }
 
 /** A death record linked to a beneficiary. */

@@ -1,45 +1,97 @@
 import { Worker } from 'node:worker_threads';
-import type { PersonInput } from './china-preset.js';
+import { generateCandidatePairs } from './blocking.js';
+import type { ChinaColumns, ChinaDictionary, ChinaNameCounts } from './china-columns.js';
+import { countChinaNames, createChinaEncoder } from './china-columns.js';
+import {
+  chinaBlockingRules,
+  chinaComparisons,
+  createPersonNormaliser,
+  type PersonInput,
+} from './china-preset.js';
 import type { ModelParameters } from './model.js';
 
-/** What each scoring worker receives: plain data only (the comparisons are rebuilt in the worker from the preset). */
+/**
+ * What scoring needs, prepared once on the main thread: both sides as columns and the candidate pairs (grouped by
+ * death record, ascending), all in SharedArrayBuffers, so a worker reads them without copying or re-preparing;
+ * the interned values, the roll's name counts and the model as plain data.
+ */
 export interface ScoringJob {
-  readonly roll: readonly PersonInput[];
-  /** The worker's share of the death records. */
-  readonly deaths: readonly PersonInput[];
+  readonly deaths: ChinaColumns;
+  readonly roll: ChinaColumns;
+  readonly rollIds: readonly string[];
+  readonly dictionary: ChinaDictionary;
+  readonly nameCounts: ChinaNameCounts;
+  readonly pairs: { readonly left: Uint32Array; readonly right: Uint32Array; readonly count: number };
   readonly parameters: ModelParameters;
-  /** Term-frequency counts over the roll, per slot, and the totals. */
-  readonly termFrequencies: {
-    readonly counts: readonly (readonly [string, number][])[];
-    readonly totals: readonly number[];
-  };
   readonly threshold: number;
 }
 
-/** What a worker returns: the best beneficiary of each of its death records (or none), and its timings. */
+/** The best beneficiary (roll index, -1 for none) of each death record of a share, and the share's timing. */
 export interface ScoringResult {
-  readonly best: readonly (string | undefined)[];
-  readonly weights: readonly number[];
+  /** First death record of the share; best[i] belongs to death record `firstDeath + i`. */
+  readonly firstDeath: number;
+  readonly best: Int32Array;
+  readonly weights: Float64Array;
   readonly candidatePairs: number;
-  /** Milliseconds spent normalising and indexing (before comparing). */
-  readonly setupMs: number;
-  /** Milliseconds spent comparing and scoring the candidate pairs. */
+  /** Milliseconds spent comparing and scoring the share's candidate pairs. */
   readonly compareMs: number;
 }
 
 /**
- * Scores death records against the roll with the China preset on `threads` worker threads: the death records are
- * split into contiguous shares; every worker indexes the whole roll and scores its share with the given model.
+ * Normalises, encodes (shared memory) and blocks: everything before comparison, done once for every thread.
+ * @example const job = prepareScoringJob(roll, deaths, parameters, 0.5); await scoreInWorkers(job, 2);
+ */
+export function prepareScoringJob(
+  roll: readonly PersonInput[],
+  deaths: readonly PersonInput[],
+  parameters: ModelParameters,
+  threshold: number,
+): ScoringJob {
+  const comparisons = chinaComparisons();
+  const normalise = createPersonNormaliser();
+  const rollPersons = roll.map(normalise);
+  const deathPersons = deaths.map(normalise);
+  const encoder = createChinaEncoder(comparisons);
+  const rollColumns = encoder.encode(rollPersons, { shared: true });
+  const nameCounts = countChinaNames(rollColumns, encoder.dictionary);
+  const deathColumns = encoder.encode(deathPersons, { shared: true });
+  const candidates = generateCandidatePairs(chinaBlockingRules(), deathPersons, rollPersons);
+  const share = (xs: Uint32Array) => {
+    const out = new Uint32Array(new SharedArrayBuffer(Math.max(xs.length, 1) * 4), 0, xs.length);
+    out.set(xs);
+    return out;
+  };
+  return {
+    deaths: deathColumns,
+    roll: rollColumns,
+    rollIds: rollPersons.map((p) => p.id),
+    dictionary: encoder.dictionary,
+    nameCounts,
+    pairs: { left: share(candidates.left), right: share(candidates.right), count: candidates.count },
+    parameters,
+    threshold,
+  };
+}
+
+/**
+ * Splits the candidate pairs into `threads` shares at death-record boundaries and scores each in a worker thread
+ * (`scoring-worker.ts` runs `scoreShare`); the columns and pairs are shared, not copied.
  * @example const results = await scoreInWorkers(job, 2); // one result per share, in order
  */
 export async function scoreInWorkers(job: ScoringJob, threads: number): Promise<ScoringResult[]> {
-  const share = Math.ceil(job.deaths.length / threads);
+  const bounds = [0];
+  for (let t = 1; t < threads; t++) {
+    let p = Math.max(bounds[t - 1]!, Math.floor((job.pairs.count * t) / threads));
+    while (p > 0 && p < job.pairs.count && job.pairs.left[p] === job.pairs.left[p - 1]) p++;
+    bounds.push(p);
+  }
+  bounds.push(job.pairs.count);
   const url = new URL('./scoring-worker.js', import.meta.url);
   return Promise.all(
     Array.from({ length: threads }, (_, t) => {
-      const part: ScoringJob = { ...job, deaths: job.deaths.slice(t * share, (t + 1) * share) };
+      const range = { from: bounds[t]!, to: bounds[t + 1]! };
       return new Promise<ScoringResult>((resolve, reject) => {
-        const worker = new Worker(url, { workerData: part });
+        const worker = new Worker(url, { workerData: { job, ...range } });
         worker.once('message', (result: ScoringResult) => {
           resolve(result);
           void worker.terminate();

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ScoringJob } from './parallel-scoring.js';
-import { scorePersons } from './score-persons.js';
+import { scoreShare } from './score-persons.js';
 
-// The worker entry of `scoreInWorkers`: the job arrives as plain data, the result goes back the same way.
-parentPort?.postMessage(scorePersons(workerData as ScoringJob));
+// The worker entry of `scoreInWorkers`: columns and pairs arrive in shared memory, the rest as plain data.
+const { job, from, to } = workerData as { job: ScoringJob; from: number; to: number };
+parentPort?.postMessage(scoreShare(job, from, to));

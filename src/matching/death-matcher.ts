@@ -1,17 +1,20 @@
 import type { Fen } from '../core/money.js';
 import type { CalendarDate, EpochMs } from '../core/time.js';
 import {
+  contradictingLifeSign,
   DEFAULT_ENTITLEMENT_POLICY,
   type Decision,
   decide,
   type EntitlementPolicy,
+  type LifeSign,
   needsNewDecision,
   overpayment,
   statusAfter,
 } from '../entitlement/entitlement.js';
 import { trainFromAnchors } from '../linkage/anchor-training.js';
-import { createBlockingIndex, generateCandidatePairs } from '../linkage/blocking.js';
+import { createBlockingIndex, generateCandidatePairs, storedBlockingLookup } from '../linkage/blocking.js';
 import { blockingKeyHash } from '../linkage/blocking-key-hash.js';
+import { chinaColumnarPairs } from '../linkage/china-columns.js';
 import {
   type ChinaPerson,
   chinaAnchors,
@@ -23,7 +26,6 @@ import {
 } from '../linkage/china-preset.js';
 import { IdLevel } from '../linkage/comparisons/id-number.js';
 import { DEFAULT_SOURCE_RELIABILITY, fuseDeathFindings } from '../linkage/fusion.js';
-import { scoreCompared } from '../linkage/link-records.js';
 import { createModel, type Model, type ModelParameters, weightFromProbability } from '../linkage/model.js';
 import {
   applyTermFrequencies,
@@ -32,7 +34,6 @@ import {
   termFrequencySlots,
 } from '../linkage/prepare-records.js';
 import { countTermFrequencies, termFrequencyTablesFromCounts } from '../linkage/term-frequency-counts.js';
-import { comparePairs } from '../linkage/training.js';
 import type { BenefitStatus } from '../records/enums.js';
 import type { Beneficiary, DeathRecord } from '../records/schemas.js';
 import type { DeathMatch, Finding, MatchingStore, StoredLink, StoredModel } from './ports.js';
@@ -74,8 +75,13 @@ export interface MatchSummary {
   readonly findings: number;
   readonly confirmed: number;
   readonly review: number;
+  /** Findings contested by a life sign after the death (reviews; docs/entitlement.md). */
+  readonly contested: number;
   readonly newDecisions: number;
+  /** Overpaid according to the uncontested findings. */
   readonly overpaidFen: Fen;
+  /** Overpaid according to the contested findings: reported apart, not claimed until a review confirms the death. */
+  readonly contestedOverpaidFen: Fen;
   readonly timings: Readonly<Record<string, number>>;
 }
 
@@ -134,6 +140,12 @@ const idIsExact = (match: Pick<DeathMatch, 'explanation'>): boolean => {
   return term !== undefined && (term.level === IdLevel.exact || term.level === IdLevel.converted);
 };
 
+/** The record's ID number is another person's (not a typo of the beneficiary's): see `DecisionEvidence`. */
+const idConflicts = (match: Pick<DeathMatch, 'explanation'>): boolean => {
+  const term = match.explanation?.terms.find((t) => t.comparison === 'id_number');
+  return term !== undefined && (term.level === IdLevel.different || term.level === IdLevel.birthDatePart);
+};
+
 /**
  * Creates the matcher.
  * @example const matcher = createDeathMatcher({ store, clock: Date.now }); await matcher.runBatch();
@@ -188,6 +200,7 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
     at: EpochMs,
   ): Promise<{ findings: Finding[]; newDecisions: number }> {
     const idExact = new Map(links.map((l) => [`${l.source}:${l.recordId}`, idIsExact(l)]));
+    const idConflict = new Map(links.map((l) => [`${l.source}:${l.recordId}`, idConflicts(l)]));
     const fused = fuseDeathFindings(
       links.map((l) => ({
         beneficiaryId: l.beneficiaryId,
@@ -209,6 +222,16 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
       list.push(p);
       paymentsOf.set(p.beneficiaryId, list);
     }
+    // Life signs: certifications through a channel insiders cannot fake, dated after the fused death date.
+    const signsOf = new Map<string, LifeSign[]>();
+    for (const c of await store.certificationsOf(ids, asOf)) {
+      const list = signsOf.get(c.beneficiaryId) ?? [];
+      list.push({ certificationId: c.certificationId, date: c.certifiedAt, channel: c.channel });
+      signsOf.set(c.beneficiaryId, list);
+    }
+    const lifeSigns = fused.map((f) =>
+      contradictingLifeSign(signsOf.get(f.beneficiaryId) ?? [], f.deathDate, policy),
+    );
     const latest = await store.latestDecisions(ids);
     const pending: { index: number; proposal: Parameters<MatchingStore['recordDecisions']>[0][number] }[] =
       [];
@@ -220,8 +243,10 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
           recordId: e.recordId,
           matchProbability: e.matchProbability,
           idExact: idExact.get(`${e.source}:${e.recordId}`) ?? false,
+          idConflict: idConflict.get(`${e.source}:${e.recordId}`) ?? false,
         })),
         policy,
+        lifeSigns[index],
       );
       const current = latest.get(f.beneficiaryId);
       const rollStatus = statusOf.get(f.beneficiaryId) ?? 'active';
@@ -264,6 +289,7 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
         statusAfter: decision.reversal === undefined ? statusAfter(rollStatus, decision.action) : rollStatus,
         decisionId: decision.decisionId,
         updatedAt: at,
+        ...(lifeSigns[index] === undefined ? {} : { lifeSign: lifeSigns[index] }),
       };
     });
     return { findings, newDecisions: pending.length };
@@ -273,7 +299,12 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
     findings: findings.length,
     confirmed: findings.filter((f) => f.decision === 'confirmed').length,
     review: findings.filter((f) => f.decision === 'review').length,
-    overpaidFen: findings.reduce((sum, f) => sum + f.overpaidFen, 0),
+    contested: findings.filter((f) => f.lifeSign !== undefined).length,
+    overpaidFen: findings.reduce((sum, f) => sum + (f.lifeSign === undefined ? f.overpaidFen : 0), 0),
+    contestedOverpaidFen: findings.reduce(
+      (sum, f) => sum + (f.lifeSign === undefined ? 0 : f.overpaidFen),
+      0,
+    ),
   });
 
   async function matchIncrementally(
@@ -285,13 +316,14 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
     const at = clock();
     const model = createModel(scoring.comparisons, stored.parameters);
     const deaths = records.map((d) => scoring.normalise(personFromDeathRecord(d)));
-    const hashes = deaths.flatMap(scoring.keyHashes);
-    const candidateIds = await store.beneficiariesByBlockingKeys(hashes);
+    // Oversized blocks of a capped rule (roll-wide counts from the stored keys) are skipped, as the batch skips them.
+    const lookup = await storedBlockingLookup(scoring.rules, deaths, (h, n) => store.blockingKeyCounts(h, n));
+    const candidateIds = await store.beneficiariesByBlockingKeys(lookup.hashes);
     const candidates = await store.findBeneficiaries(candidateIds);
     const statusOf = new Map(candidates.map((b) => [b.beneficiaryId, b.status]));
     const roll = candidates.map((b) => scoring.normalise(personFromBeneficiary(b)));
     // The stored keys are a superset (hash collisions, keys of a beneficiary's older version): the rules decide.
-    const index = createBlockingIndex(scoring.rules, roll);
+    const index = createBlockingIndex(scoring.rules, roll, lookup.blockSize);
     const rollPrepared = roll.map(scoring.prepare);
     const deathPrepared = deaths.map(scoring.prepare);
     const counts = await Promise.all(
@@ -325,12 +357,18 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
       });
       return matchOf(death, stored.modelId, model, best, at);
     });
+    // A record loaded again (corrected) may leave the beneficiary it linked to: that one is refreshed too.
+    const before = await store.deathMatchesOf(records);
     await store.upsertDeathMatches(matches);
-    const affected = [
-      ...new Set(matches.flatMap((m) => (m.beneficiaryId === undefined ? [] : [m.beneficiaryId]))),
-    ];
+    const linkedTo = (ms: readonly DeathMatch[]) =>
+      ms.flatMap((m) => (m.beneficiaryId === undefined ? [] : [m.beneficiaryId]));
+    const affected = [...new Set([...linkedTo(matches), ...linkedTo(before)])];
+    const left = affected.filter((id) => !statusOf.has(id));
+    for (const b of await store.findBeneficiaries(left)) statusOf.set(b.beneficiaryId, b.status);
     const links = await store.linksOf(affected);
     const { findings, newDecisions } = await findingsFor(links, statusOf, asOf, at);
+    const withFinding = new Set(findings.map((f) => f.beneficiaryId));
+    await store.deleteFindings(affected.filter((id) => !withFinding.has(id)));
     await store.upsertFindings(findings);
     return {
       mode: 'incremental',
@@ -385,7 +423,9 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
       const candidates = generateCandidatePairs(scoring.rules, deaths, roll);
       lap('blocking');
       progress({ stage: 'comparing candidate pairs', done: 0, total: candidates.count });
-      const compared = comparePairs(scoring.comparisons, deathPrepared, rollPrepared, candidates);
+      // From integer columns (linkage/china-columns.ts): the comparisons' own levels, without objects per pair.
+      const columnar = chinaColumnarPairs(scoring.comparisons, deaths, roll, candidates);
+      const compared = columnar.compared;
       lap('compare');
       const existing = batchOptions.retrain ? undefined : await store.loadModel();
       let parameters: ModelParameters;
@@ -395,8 +435,10 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
       } else {
         progress({ stage: 'training the model', done: 0 });
         // m from anchor pairs, not EM: the birth date and the ID's birth-date part are correlated (docs/linkage.md).
-        const exactId = generateCandidatePairs([scoring.rules[0]!], deaths, roll).count;
-        parameters = trainFromAnchors(scoring.comparisons, deathPrepared, rollPrepared, compared, {
+        const exactId = candidates.report.rules[0]!.pairs;
+        // Random pairs for u are drawn over the columns too (the same levels, far cheaper than objects).
+        const over = columnar.training();
+        parameters = trainFromAnchors(over.comparisons, over.left, over.right, compared, {
           anchors: chinaAnchors(),
           prior: { matches: exactId, comparison: scoring.idComparison, level: IdLevel.exact },
           u: { pairs: options.uSamplePairs ?? 1_000_000, seed: 1 },
@@ -405,7 +447,7 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
       }
       const model = createModel(scoring.comparisons, parameters);
       lap('training');
-      const weight = scoreCompared(model, compared, deathPrepared, rollPrepared, candidates);
+      const weight = columnar.score(parameters);
       const bestPair = new Int32Array(deaths.length).fill(-1);
       for (let i = 0; i < candidates.count; i++) {
         const w = weight[i]!;
@@ -560,8 +602,10 @@ function mergeSummaries(summaries: readonly MatchSummary[], modelId: string): Ma
     findings: sum((s) => s.findings),
     confirmed: sum((s) => s.confirmed),
     review: sum((s) => s.review),
+    contested: sum((s) => s.contested),
     newDecisions: sum((s) => s.newDecisions),
     overpaidFen: sum((s) => s.overpaidFen),
+    contestedOverpaidFen: sum((s) => s.contestedOverpaidFen),
     timings: { total: sum((s) => s.timings.total ?? 0) },
   };
 }

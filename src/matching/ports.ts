@@ -1,10 +1,16 @@
 import type { Fen } from '../core/money.js';
 import type { Result } from '../core/result.js';
 import type { CalendarDate, EpochMs, Period } from '../core/time.js';
-import type { Decision, DecisionKind, ProposedDecision, Reversal } from '../entitlement/entitlement.js';
+import type {
+  Decision,
+  DecisionKind,
+  LifeSign,
+  ProposedDecision,
+  Reversal,
+} from '../entitlement/entitlement.js';
 import type { ExplanationTerm, ModelParameters } from '../linkage/model.js';
 import type { BenefitStatus, DeathSource } from '../records/enums.js';
-import type { Beneficiary, DeathRecord, Payment } from '../records/schemas.js';
+import type { Beneficiary, Certification, DeathRecord, Payment } from '../records/schemas.js';
 
 /**
  * What death matching needs from a store: the roll and the death records (read in batches), the blocking keys
@@ -84,6 +90,11 @@ export interface Finding {
   readonly statusAfter: BenefitStatus;
   readonly decisionId: string;
   readonly updatedAt: EpochMs;
+  /**
+   * A life sign after the fused death date (docs/entitlement.md): the death is contested, the decision is a
+   * review, and the overpayment is reported apart from the uncontested total.
+   */
+  readonly lifeSign?: LifeSign;
 }
 
 export interface DeathRecordQuery {
@@ -116,6 +127,12 @@ export interface MatchingStore {
    * @example await store.beneficiariesByBlockingKeys([hashA, hashB]) // ['B17', 'B90']
    */
   beneficiariesByBlockingKeys(hashes: readonly number[]): Promise<readonly string[]>;
+  /**
+   * How many beneficiaries hold each key hash, counted up to `atMost` (enough to tell an oversized block of a
+   * capped blocking rule without reading it); hashes nobody holds are absent.
+   * @example await store.blockingKeyCounts([hashOfWangXiuying], 201) // Map { hash => 201 }: above a cap of 200
+   */
+  blockingKeyCounts(hashes: readonly number[], atMost: number): Promise<ReadonlyMap<number, number>>;
 
   /** Saves a trained model with the roll's term frequencies (replacing the previous ones); returns its id. */
   saveModel(
@@ -135,14 +152,29 @@ export interface MatchingStore {
   linksOf(beneficiaryIds: readonly string[]): Promise<readonly StoredLink[]>;
   /** Every stored match, linked or not, in (source, record_id) order. */
   listDeathMatches(): Promise<readonly DeathMatch[]>;
+  /**
+   * The stored matches of these death records (records never matched are left out): what a re-loaded record
+   * linked to before, so that the beneficiary it leaves gets its finding refreshed.
+   */
+  deathMatchesOf(
+    records: readonly { readonly source: DeathSource; readonly recordId: string }[],
+  ): Promise<readonly DeathMatch[]>;
 
   /** Payments of these beneficiaries (paid on or before `paidThrough` when given). */
   paymentsOf(beneficiaryIds: readonly string[], paidThrough?: CalendarDate): Promise<readonly Payment[]>;
+
+  /** Certifications of these beneficiaries (certified on or before `through` when given): life signs. */
+  certificationsOf(
+    beneficiaryIds: readonly string[],
+    through?: CalendarDate,
+  ): Promise<readonly Certification[]>;
 
   /** Replaces every finding (batch run). */
   replaceFindings(findings: readonly Finding[]): Promise<void>;
   /** Inserts or replaces findings by beneficiary (incremental run). */
   upsertFindings(findings: readonly Finding[]): Promise<void>;
+  /** Removes the findings of these beneficiaries (no death record links to them any more). */
+  deleteFindings(beneficiaryIds: readonly string[]): Promise<void>;
   /** Every finding, in beneficiary_id order. */
   listFindings(): Promise<readonly Finding[]>;
 

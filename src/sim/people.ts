@@ -82,7 +82,11 @@ export function drawCore(
   if (partner) {
     sex = partner.sex === 'M' ? 'F' : 'M';
     const gapYears = (sex === 'F' ? -3 : 3) + rng.normal() * 2.5;
-    birth = Math.min(latestBirth, Math.round(partner.birth - gapYears * 365.25));
+    const wanted = Math.round(partner.birth - gapYears * 365.25);
+    // A spouse too young for the roll is drawn from the last 400 days before turning 60, as the others are: clamped
+    // to the one latest day, a 200k county put 1,200 people on one birth date, more than the 500 sequence numbers
+    // an ID has per sex and day, so ID numbers repeated.
+    birth = wanted <= latestBirth ? wanted : latestBirth - rng.int(0, 400);
   } else {
     const age = drawAge(rng);
     sex = rng.chance(Math.min(0.68, Math.max(0.48, 0.5 + 0.004 * (age - 60)))) ? 'F' : 'M';

@@ -4,6 +4,7 @@ import {
   type Decision,
   type DecisionAction,
   type DecisionKind,
+  type LifeSign,
   type Reversal,
   reverseDecision,
 } from '../entitlement/entitlement.js';
@@ -16,7 +17,7 @@ import type {
   StoredModel,
 } from '../matching/ports.js';
 import type { BenefitStatus, DeathSource } from '../records/enums.js';
-import type { Beneficiary, DeathRecord, Payment } from '../records/schemas.js';
+import type { Beneficiary, Certification, DeathRecord, Payment } from '../records/schemas.js';
 import { insertStatements, type SqlExecutor, type SqlStatement } from './sql-executor.js';
 import { type Row, type SqlValue, TABLES } from './tables.js';
 
@@ -119,6 +120,7 @@ const FINDING_COLUMNS = [
   'status_after',
   'decision_id',
   'updated_at',
+  'life_sign',
 ];
 
 function findingToRow(f: Finding): SqlValue[] {
@@ -136,6 +138,7 @@ function findingToRow(f: Finding): SqlValue[] {
     f.statusAfter,
     Number(f.decisionId),
     f.updatedAt,
+    f.lifeSign === undefined ? null : JSON.stringify(f.lifeSign),
   ];
 }
 
@@ -154,6 +157,9 @@ function findingFromRow(row: Row): Finding {
     statusAfter: String(row.status_after) as BenefitStatus,
     decisionId: String(row.decision_id),
     updatedAt: num(row.updated_at),
+    ...(row.life_sign === null || row.life_sign === undefined
+      ? {}
+      : { lifeSign: JSON.parse(String(row.life_sign)) as LifeSign }),
   };
 }
 
@@ -309,6 +315,20 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
       return [...new Set(rows.map((r) => String(r.beneficiary_id)))];
     },
 
+    async blockingKeyCounts(hashes, atMost) {
+      const out = new Map<number, number>();
+      // One indexed range scan per hash, stopped after `atMost` rows: a huge block costs no more than the cap.
+      for (const hash of new Set(hashes)) {
+        const [row] = await exec.all(
+          'SELECT count(*) AS n FROM (SELECT 1 FROM match_blocking_keys WHERE key_hash = ? LIMIT ?) AS block',
+          [hash, atMost],
+        );
+        const n = num(row?.n ?? 0);
+        if (n > 0) out.set(hash, n);
+      }
+      return out;
+    },
+
     async saveModel(model, termFrequencies) {
       await exec.all('DELETE FROM match_term_frequencies');
       let batch: SqlValue[][] = [];
@@ -409,6 +429,23 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
       return (await exec.all('SELECT * FROM death_matches ORDER BY source, record_id')).map(matchFromRow);
     },
 
+    async deathMatchesOf(records) {
+      const wanted = new Set(records.map((r) => `${r.source}\u0001${r.recordId}`));
+      const rows = await inQuery(
+        (p) => `SELECT * FROM death_matches WHERE record_id IN (${p}) ORDER BY source, record_id`,
+        [...new Set(records.map((r) => r.recordId))],
+      );
+      const out: DeathMatch[] = [];
+      for (const row of rows) {
+        const m = matchFromRow(row);
+        const key = `${m.source}\u0001${m.recordId}`;
+        if (!wanted.has(key)) continue;
+        wanted.delete(key);
+        out.push(m);
+      }
+      return out;
+    },
+
     async paymentsOf(beneficiaryIds, paidThrough): Promise<readonly Payment[]> {
       const unique = [...new Set(beneficiaryIds)];
       const rows =
@@ -427,6 +464,28 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
         if (seen.has(payment.paymentId)) continue;
         seen.add(payment.paymentId);
         out.push(payment);
+      }
+      return out;
+    },
+
+    async certificationsOf(beneficiaryIds, through): Promise<readonly Certification[]> {
+      const unique = [...new Set(beneficiaryIds)];
+      const rows =
+        through === undefined
+          ? await inQuery((p) => `SELECT * FROM certifications WHERE beneficiary_id IN (${p})`, unique)
+          : await inQuery(
+              (p) => `SELECT * FROM certifications WHERE beneficiary_id IN (${p}) AND certified_at <= ?`,
+              unique,
+              [],
+              [through],
+            );
+      const seen = new Set<string>();
+      const out: Certification[] = [];
+      for (const row of rows) {
+        const certification = TABLES.certifications.fromRow(row);
+        if (seen.has(certification.certificationId)) continue;
+        seen.add(certification.certificationId);
+        out.push(certification);
       }
       return out;
     },
@@ -457,6 +516,12 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
 
     async listFindings() {
       return (await exec.all('SELECT * FROM death_findings ORDER BY beneficiary_id')).map(findingFromRow);
+    },
+
+    async deleteFindings(beneficiaryIds) {
+      for (const { placeholders, params } of inChunks([...new Set(beneficiaryIds)])) {
+        await exec.all(`DELETE FROM death_findings WHERE beneficiary_id IN (${placeholders})`, params);
+      }
     },
 
     async latestDecisions(beneficiaryIds) {

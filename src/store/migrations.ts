@@ -463,6 +463,10 @@ ALTER TABLE deaths ADD COLUMN loaded_on TEXT;
 UPDATE deaths SET loaded_on = reported_at;
 `;
 
+const V8 = `
+ALTER TABLE death_findings ADD COLUMN life_sign TEXT;
+`;
+
 /**
  * Every migration, oldest first. Append only.
  * @example MIGRATIONS.at(-1)?.version // the schema version a freshly opened store reports
@@ -492,6 +496,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     name: 'cases, approvals, users, tokens, sessions, hash-chained audit log',
     sql: { sqlite: casesAuthAuditSchema('sqlite'), postgres: casesAuthAuditSchema('postgres') },
+  },
+  {
+    version: 8,
+    name: 'death_findings.life_sign: a certification after the death that contests it',
+    sql: { sqlite: V8, postgres: V8 },
   },
   {
     version: 10,

@@ -13,7 +13,13 @@ import type { Alert } from '../monitor/alert.js';
 import type { MonitorCheckpoint } from '../monitor/checkpoint.js';
 import type { DeathSource, RecordKind } from '../records/enums.js';
 import { RECORD_KINDS } from '../records/enums.js';
-import { type CardEvent, KIND_SPECS, type Payment, type RecordOf } from '../records/schemas.js';
+import {
+  type CardEvent,
+  type Certification,
+  KIND_SPECS,
+  type Payment,
+  type RecordOf,
+} from '../records/schemas.js';
 import { adminClient, postgresSkip, TEST_POSTGRES_URL } from '../testing/postgres.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { openStore } from './open-store.js';
@@ -851,6 +857,24 @@ describe.each([sqliteAdapter, postgresAdapter])('matching store contract: $name'
     expect(await store.beneficiariesByBlockingKeys(hashes)).toHaveLength(1500);
   });
 
+  test('blocking keys: block sizes counted up to a cap', async () => {
+    const store = await freshStore();
+    const big = 2 ** 52 - 7;
+    await store.replaceBlockingKeys([
+      Array.from({ length: 30 }, (_, i) => ({ hash: big, beneficiaryId: `B${i}` })),
+      [
+        { hash: 7, beneficiaryId: 'B1' },
+        { hash: 7, beneficiaryId: 'B2' },
+      ],
+    ]);
+    const counts = await store.blockingKeyCounts([big, 7, 8, 7], 11);
+    expect([...counts].sort((a, b) => a[0] - b[0])).toEqual([
+      [7, 2],
+      [big, 11],
+    ]);
+    expect((await store.blockingKeyCounts([big], 100)).get(big)).toBe(30);
+  });
+
   test('saves a model with its term frequencies and loads the latest', async () => {
     const store = await freshStore();
     expect(await store.loadModel()).toBeUndefined();
@@ -905,6 +929,16 @@ describe.each([sqliteAdapter, postgresAdapter])('matching store contract: $name'
       ['D2', '2016-02-03'],
       ['D3', '2016-03-01'],
     ]);
+    // What given records linked to before (a re-loaded record's old beneficiary); unknown records left out.
+    expect(
+      (
+        await store.deathMatchesOf([
+          { source: 'hospital', recordId: 'D3' },
+          { source: 'civil_affairs', recordId: 'D3' },
+          { source: 'hospital', recordId: 'D9' },
+        ])
+      ).map((m) => [m.source, m.recordId, m.beneficiaryId]),
+    ).toEqual([['hospital', 'D3', 'B1']]);
     await store.replaceDeathMatches([match('D1', undefined)]);
     expect(await store.linksOf(['B1'])).toEqual([]);
     expect(await store.listDeathMatches()).toHaveLength(1);
@@ -988,6 +1022,38 @@ describe.each([sqliteAdapter, postgresAdapter])('matching store contract: $name'
     expect((await store.listFindings()).map((f) => [f.beneficiaryId, f.overpaidFen])).toEqual([
       ['B1', 1],
       ['B2', 12_345],
+    ]);
+    // A finding contested by a life sign keeps it; a finding no record links to any more can be removed.
+    const lifeSign = { certificationId: 'C7', date: '2020-05-03' as CalendarDate, channel: 'bigdata' };
+    await store.upsertFindings([{ ...finding, beneficiaryId: 'B2', lifeSign }]);
+    expect((await store.listFindings()).find((f) => f.beneficiaryId === 'B2')?.lifeSign).toEqual(lifeSign);
+    await store.deleteFindings(['B2', 'B9']);
+    expect((await store.listFindings()).map((f) => f.beneficiaryId)).toEqual(['B1']);
+  });
+
+  test('certifications per beneficiary, optionally certified through a date (life signs)', async () => {
+    const store = await freshStore();
+    const cert = (id: string, beneficiaryId: string, certifiedAt: string, channel: string) => ({
+      certificationId: id,
+      beneficiaryId,
+      certifiedAt: certifiedAt as CalendarDate,
+      channel: channel as Certification['channel'],
+      handlerId: undefined,
+      deviceId: undefined,
+    });
+    await load(store, 'certifications', [
+      cert('C1', 'B1', '2020-01-10', 'bigdata'),
+      cert('C2', 'B1', '2021-03-10', 'home_visit'),
+      cert('C3', 'B2', '2020-06-10', 'face_app'),
+    ]);
+    expect((await store.certificationsOf(['B1'])).map((c) => c.certificationId).sort()).toEqual(['C1', 'C2']);
+    expect(
+      (await store.certificationsOf(['B1', 'B2'], '2020-12-31' as CalendarDate))
+        .map((c) => [c.certificationId, c.channel])
+        .sort(),
+    ).toEqual([
+      ['C1', 'bigdata'],
+      ['C3', 'face_app'],
     ]);
   });
 });

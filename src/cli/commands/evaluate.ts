@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
-import { evaluate, formatEvaluation, type Observed, type ObservedAlert } from '../../eval/index.js';
+import {
+  evaluate,
+  formatEvaluation,
+  type Observed,
+  type ObservedAlert,
+  type ObservedSuspect,
+} from '../../eval/index.js';
 import type { Store } from '../../store/store.js';
 import { booleanOption, type Command, stringOption } from '../context.js';
 import { CliError, EXIT_OK, usageError } from '../errors.js';
@@ -15,11 +21,38 @@ export async function observedFromStore(store: Store): Promise<Observed> {
     monitorAlerts === undefined && ringAlerts === undefined
       ? undefined
       : [...(monitorAlerts ?? []), ...(ringAlerts ?? [])];
+  const suspects = await observedSuspects(store);
   return {
     quarantine: quarantine.map((q) => ({ file: basename(q.file), line: q.line })),
+    ...(suspects === undefined ? {} : { suspects }),
     ...(alerts === undefined ? {} : { alerts }),
     ...(handlers === undefined ? {} : { handlers }),
   };
+}
+
+/**
+ * The findings in force (as `export suspects` writes them: reversed decisions left out), with whether a life sign
+ * contests them; undefined when death matching has never run on this store.
+ */
+async function observedSuspects(store: Store): Promise<ObservedSuspect[] | undefined> {
+  const findings = await store.listFindings();
+  if (findings.length === 0 && !(await store.status()).jobs.some((j) => j.job === 'match')) return undefined;
+  const out: ObservedSuspect[] = [];
+  for (let i = 0; i < findings.length; i += 2000) {
+    const chunk = findings.slice(i, i + 2000);
+    const decisions = await store.latestDecisions(chunk.map((f) => f.beneficiaryId));
+    for (const f of chunk) {
+      const decision = decisions.get(f.beneficiaryId);
+      if (decision?.decisionId === f.decisionId && decision.reversal !== undefined) continue;
+      out.push({
+        beneficiaryId: f.beneficiaryId,
+        overpaidFen: f.overpaidFen,
+        decision: f.decision,
+        ...(f.lifeSign === undefined ? {} : { contested: true }),
+      });
+    }
+  }
+  return out;
 }
 
 /**

@@ -11,7 +11,10 @@ export function formatMatchSummary(s: MatchSummary): string {
   return [
     `match (${s.mode}, ${model}): ${s.deathRecords} death records against ${s.beneficiaries} beneficiaries, ${s.candidatePairs} candidate pairs`,
     `  ${s.links} links, ${s.findings} findings (${s.confirmed} confirmed, ${s.review} review), ${s.newDecisions} new decisions`,
-    `  overpaid: ¥${formatYuan(s.overpaidFen)}`,
+    `  overpaid: ¥${formatYuan(s.overpaidFen)}` +
+      (s.contested > 0
+        ? `; contested by a life sign (${s.contested} reviews, not counted): ¥${formatYuan(s.contestedOverpaidFen)}`
+        : ''),
     '',
   ].join('\n');
 }
