@@ -135,6 +135,25 @@ describe.each(KINDS)('dashboard API on $name', (kind) => {
       ]),
     );
     expect((await get('/api/rings/RING-404/graph')).status).toBe(404);
+    expect((JSON.parse(graphText) as { cards: unknown }).cards).toEqual({ drawn: 1, total: 1 });
+  });
+
+  run('draws only a ring’s most active cards when asked (a ring of thousands is not drawable)', async () => {
+    const second = '6217000000000000002';
+    await fixture.raw(`
+      INSERT INTO analytics_ring_members (ring_id, card, beneficiary_ids, sweeps, membership)
+        VALUES ('RING-1', '${second}', '["B2"]', 9, 'core');
+    `);
+    const graph = (await json('/api/rings/RING-1/graph?maxCards=1')) as {
+      nodes: { id: string; kind: string }[];
+      cards: { drawn: number; total: number };
+    };
+    expect(graph.cards).toEqual({ drawn: 1, total: 2 });
+    // The busier card (9 sweeps, B2's) is drawn; B1's card and B1 are not.
+    expect(graph.nodes.filter((n) => n.kind === 'card')).toHaveLength(1);
+    expect(graph.nodes.map((n) => n.id)).toContain('beneficiary:B2');
+    expect(graph.nodes.map((n) => n.id)).not.toContain('beneficiary:B1');
+    expect((await get('/api/rings/RING-1/graph?maxCards=0')).status).toBe(400);
   });
 
   run('shows the rules in force and back-tests them over a bounded range', async () => {
@@ -165,6 +184,74 @@ describe.each(KINDS)('dashboard API on $name', (kind) => {
     expect((await json('/api/alerts/AL-000000000000000000000001')).status).toBe('closed');
     expect((await get('/api/alerts?status=maybe')).status).toBe(400);
   });
+
+  run('pages the quarantine in SQL and returns its total, per file too', async () => {
+    const loadId = await fixture.store.beginLoad({
+      fileKey: 'q:payments',
+      fileName: '/data/in/payments.csv',
+      kind: 'payments',
+      startedAt: 0,
+    });
+    const quarantined = Array.from({ length: 7 }, (_, i) => ({
+      line: i + 2,
+      column: 'amount_fen',
+      code: 'invalid',
+      reason: `not a number (${i})`,
+      raw: `P${i},B1,2019-05,x`,
+    }));
+    await fixture.store.writeBatch(loadId, {
+      kind: 'payments',
+      records: [],
+      quarantined,
+      flags: [],
+      throughLine: 9,
+    });
+    const page = (await json('/api/quarantine?offset=5&limit=5')) as {
+      total: number;
+      items: { line: number }[];
+    };
+    expect(page.total).toBe(7);
+    expect(page.items.map((q) => q.line)).toEqual([7, 8]);
+    expect(((await json('/api/quarantine?file=payments.csv&limit=1')) as { total: number }).total).toBe(7);
+    expect(((await json('/api/quarantine?file=nothing.csv')) as { total: number }).total).toBe(0);
+  });
+
+  run('counts the stored alerts by month and rule', async () => {
+    const months = (await json('/api/alert-months')) as {
+      months: { month: string; alerts: number; byRule: Record<string, number> }[];
+    };
+    expect(months.months.reduce((n, m) => n + m.alerts, 0)).toBe(1);
+    for (const m of months.months) {
+      expect(m.month).toMatch(/^\d{4}-\d{2}$/);
+      expect(Object.values(m.byRule).reduce((a, b) => a + b, 0)).toBe(m.alerts);
+    }
+  });
+
+  run(
+    'lists users to supervisors (to pick an assignee), filtered, without secrets; not to analysts',
+    async () => {
+      const auth = createAuthService({ users: fixture.store.users, clock: () => 1_700_000_000_000 });
+      const sup = await auth.addUser({ name: 'sup', role: 'supervisor', unit: 'u1', token: true });
+      await auth.addUser({ name: 'inv', role: 'investigator', unit: 'u2' });
+      if (!sup.ok || sup.value.token === undefined) throw new Error('seed supervisor');
+      const asSupervisor = (path: string) =>
+        app.request(path, { headers: { authorization: `Bearer ${sup.value.token}` } });
+      const all = await asSupervisor('/api/users?role=investigator,supervisor&active=true');
+      expect(all.status).toBe(200);
+      const body = (await all.json()) as { items: { name: string; role: string }[] };
+      expect(body.items.map((u) => u.name).sort()).toEqual(['inv', 'sup']);
+      expect(JSON.stringify(body)).not.toMatch(/password|hash|token/i);
+      expect((await asSupervisor('/api/users?role=wizard')).status).toBe(400);
+      expect((await get('/api/users')).status).toBe(403);
+      const audit = await fixture.store.audit.listAudit({
+        offset: 0,
+        limit: 5,
+        action: 'users.list',
+        actor: 'sup',
+      });
+      expect(audit.items[0]).toMatchObject({ actor: 'sup', outcome: 'ok' });
+    },
+  );
 
   run('counts findings, alerts and cases for status', async () => {
     expect(await fixture.store.dashboard.counts()).toEqual({

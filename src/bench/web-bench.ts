@@ -1,29 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describeMachine } from './machine.js';
 import type { SuiteReport } from './report.js';
-import {
-  CHROMIUM,
-  CHROMIUM_ARGS,
-  type HarnessUser,
-  PAINT_SCRIPT,
-  type PaintTimes,
-  startDashboardServer,
-} from './web-harness.js';
-
-/** The dashboard's pages as the benchmark and the e2e tests visit them (the hash each is at). */
-export const DASHBOARD_PAGES: readonly { readonly name: string; readonly hash: string }[] = [
-  { name: 'overview', hash: '#/' },
-  { name: 'suspects', hash: '#/suspects' },
-  { name: 'alerts', hash: '#/alerts' },
-  { name: 'network', hash: '#/network' },
-  { name: 'handlers', hash: '#/handlers' },
-  { name: 'cases', hash: '#/cases' },
-  { name: 'rules', hash: '#/rules' },
-  { name: 'data-quality', hash: '#/data-quality' },
-];
+import { buildCounty, CHROMIUM, CHROMIUM_ARGS, type HarnessUser, REPO_ROOT } from './web-harness.js';
+import { figureRows, type PageFigures } from './web-pages.js';
 
 /**
  * Opens Chromium (playwright-core driving the system's browser) with a fresh profile.
@@ -58,7 +41,7 @@ export async function signIn(page: Page, url: string, user: HarnessUser): Promis
   await page.locator('input[name="name"]').fill(user.name);
   await page.locator('input[name="password"]').fill(user.password);
   await page.locator('form button[type="submit"]').click();
-  await page.locator('section.page[data-ready="true"]').waitFor({ timeout: 60_000 });
+  await page.locator('section.page[data-ready="true"]').waitFor({ timeout: 120_000 });
 }
 
 /** Waits until the page at `hash` (as the dashboard writes it, e.g. `#/suspects/B1`) shows its data. */
@@ -67,21 +50,69 @@ export async function waitForPage(page: Page, hash: string, timeout = 60_000): P
 }
 
 /**
- * Loads a page from scratch (a new document, so the browser records its paints) and waits for its data.
- * @example const t = await loadPage(page, url, '#/suspects'); t.firstContentfulPaintMs
+ * What the e2e suite's page walk writes when GHOSTWATCH_E2E_TIMINGS names a file: the medians per page, the
+ * detail pages the store had nothing for, and the size of the store.
  */
-export async function loadPage(page: Page, url: string, hash: string): Promise<PaintTimes> {
-  await page.goto('about:blank');
-  await page.goto(`${url}/${hash}`);
-  await waitForPage(page, hash, 120_000);
-  return (await page.evaluate(PAINT_SCRIPT)) as PaintTimes;
+export interface E2eTimings {
+  readonly figures: readonly PageFigures[];
+  readonly missing: readonly string[];
+  readonly rows: Readonly<Record<string, number>>;
+  readonly findings: { readonly suspects: number; readonly alerts: number; readonly cases: number };
 }
 
-const ms = (value: number | undefined) => (value === undefined ? 'n/a' : `${Math.round(value)} ms`);
+/** The environment that points the e2e suite at a prepared store and asks for its page timings. */
+export const E2E_ENV = {
+  /** A SQLite store to serve instead of building the small county. */
+  db: 'GHOSTWATCH_E2E_DB',
+  /** Loads per page in the first-paint walk (median kept). */
+  runs: 'GHOSTWATCH_E2E_RUNS',
+  /** Where the first-paint walk writes its figures (JSON, E2eTimings). */
+  timings: 'GHOSTWATCH_E2E_TIMINGS',
+} as const;
 
 /**
- * The `web` suite: a county of `size` beneficiaries through the whole pipeline, served, and each page loaded
- * from scratch in Chromium `runs` times; the median first paint, first contentful paint and time to data.
+ * Runs the dashboard's e2e suite (vitest, src/web/e2e) over `dbPath` and returns its page walk's timings and
+ * the tail of its output. The suite is the one `npx vitest run src/web` runs; only its store differs.
+ */
+export async function runE2eOver(options: {
+  readonly dbPath: string;
+  readonly runs: number;
+  readonly log?: (text: string) => void;
+}): Promise<{ readonly timings: E2eTimings | undefined; readonly passed: boolean; readonly output: string }> {
+  const out = mkdtempSync(join(tmpdir(), 'ghostwatch-e2e-timings-'));
+  const timingsFile = join(out, 'timings.json');
+  const vitest = join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+  const child = spawn(process.execPath, [vitest, 'run', 'src/web/e2e/dashboard.test.ts'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      [E2E_ENV.db]: options.dbPath,
+      [E2E_ENV.runs]: String(options.runs),
+      [E2E_ENV.timings]: timingsFile,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    options.log?.(chunk.toString());
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const timings = existsSync(timingsFile)
+    ? (JSON.parse(readFileSync(timingsFile, 'utf8')) as E2eTimings)
+    : undefined;
+  rmSync(out, { recursive: true, force: true });
+  return { timings, passed: code === 0, output: output.split('\n').slice(-40).join('\n') };
+}
+
+const count = (n: number | undefined) => (n ?? 0).toLocaleString('en-US');
+
+/**
+ * The `web` suite: a county of `size` beneficiaries run through the whole pipeline (or an existing store), and
+ * the dashboard's e2e suite run over it in Chromium; its page walk loads every page (lists and the detail pages
+ * of a finding, a ring alert with its graph, and a case) `runs` times from scratch and keeps the medians.
  */
 export async function runWebBench(options: {
   readonly workDir: string;
@@ -92,53 +123,40 @@ export async function runWebBench(options: {
   readonly existingDb?: string;
   readonly note?: string;
 }): Promise<SuiteReport> {
-  mkdirSync(options.workDir, { recursive: true });
   const workDir = join(options.workDir, `web-${options.size}`);
   mkdirSync(workDir, { recursive: true });
-  const built = Date.now();
-  const server = await startDashboardServer({
-    size: options.size,
-    workDir,
-    reuse: options.reuseStore,
-    ...(options.existingDb === undefined ? {} : { existingDb: options.existingDb }),
-  });
-  const buildSeconds = (Date.now() - built) / 1000;
-  const rows = await server.store.status();
-  const browser = await launchChromium();
-  const lines: string[] = [];
-  try {
-    const page = await browser.context.newPage();
-    // A supervisor may read every page (investigators may not list quarantined rows).
-    await signIn(page, server.url, server.users.supervisor);
-    for (const target of DASHBOARD_PAGES) {
-      const samples: PaintTimes[] = [];
-      for (let i = 0; i < options.runs; i++) samples.push(await loadPage(page, server.url, target.hash));
-      const median = (pick: (t: PaintTimes) => number | undefined) => {
-        const values = samples
-          .map(pick)
-          .filter((v): v is number => v !== undefined)
-          .sort((a, b) => a - b);
-        return values.length === 0 ? undefined : values[Math.floor(values.length / 2)];
-      };
-      lines.push(
-        `| ${target.name} | ${ms(median((t) => t.firstPaintMs))} | ${ms(median((t) => t.firstContentfulPaintMs))} | ${ms(median((t) => t.dataShownMs))} |`,
-      );
-    }
-  } finally {
-    await browser.close();
-    await server.close();
+  const logFile = join(workDir, 'bench.log');
+  const log = (text: string) => appendFileSync(logFile, text);
+  log(`\n== ${new Date().toISOString()} web bench, size ${options.size}\n`);
+  const started = Date.now();
+  const county =
+    options.existingDb === undefined
+      ? await buildCounty({ size: options.size, workDir, reuse: options.reuseStore, progress: log })
+      : { dbPath: options.existingDb, reused: true };
+  const buildSeconds = (Date.now() - started) / 1000;
+  log(
+    `== store ready (${county.reused ? 'reused' : `built in ${buildSeconds.toFixed(0)} s`}): running e2e\n`,
+  );
+  const e2e = await runE2eOver({ dbPath: county.dbPath, runs: options.runs, log });
+  if (e2e.timings === undefined) {
+    throw new Error(`the dashboard e2e run wrote no timings (see ${logFile}):\n${e2e.output}`);
   }
+  const { figures, missing, rows, findings } = e2e.timings;
   const origin =
     options.existingDb !== undefined
       ? `${options.note ?? 'An existing store'}`
-      : `run through the demo's pipeline (simulate → ingest → match → monitor → analyze → cases${options.reuseStore ? '; store reused' : `; ${buildSeconds.toFixed(0)} s`})`;
+      : `run through the demo's pipeline (simulate → ingest → match → monitor → analyze → cases${county.reused ? '; store reused' : `; built in ${buildSeconds.toFixed(0)} s`})`;
   const markdown = [
-    `A simulated county of ${rows.rows.beneficiaries.toLocaleString('en-US')} beneficiaries (${rows.rows.payments.toLocaleString('en-US')} payments, ${rows.rows['card-events'].toLocaleString('en-US')} card events) ${origin}, served by the real server on loopback, each page loaded from scratch in headless Chromium ${options.runs} times (median).`,
-    'First paint and first contentful paint come from `performance.getEntriesByType(\'paint\')`; "data shown" is `performance.now()` when the page marks its data as rendered (`data-ready`).',
+    `A simulated county of ${count(rows.beneficiaries)} beneficiaries (${count(rows.payments)} payments, ${count(rows['card-events'])} card events, ${count(findings.suspects)} findings, ${count(findings.alerts)} alerts, ${count(findings.cases)} cases) ${origin}, served by the real server on loopback. The dashboard's e2e suite (\`src/web/e2e\`) ran over it${e2e.passed ? ' and passed' : ' and FAILED (see the bench log)'}; its page walk (\`src/bench/web-pages.ts\`) loaded each page from scratch in headless Chromium ${options.runs} time(s) (median), the detail pages being the largest finding, the strongest ring alert and the newest case.`,
+    "First paint and first contentful paint come from `performance.getEntriesByType('paint')`; \"data shown\" is the page's `performance.now()` on the first animation frame where it marks its data as rendered (`data-ready`) and has drawn its chart or graph.",
+    ...(missing.length === 0 ? [] : [`Not measured (nothing to show in this store): ${missing.join(', ')}.`]),
+    "The rules page shows the rule set and the stored alerts by month and rule; its back-test (the rules replayed over a year of stored events, in the request) runs only when asked for, so it is not part of the page's data.",
+    `Reproduce: \`BENCH_WEB_SIZE=${options.size} BENCH_REUSE=1 npm run bench -- web\` (builds \`.bench/web-${options.size}\` once through the demo's pipeline, progress in its \`bench.log\`, and reuses it after); or \`GHOSTWATCH_E2E_DB=.bench/web-${options.size}/ghostwatch.db GHOSTWATCH_E2E_RUNS=5 npx vitest run src/web/e2e\` to run the e2e suite and its page walk over it directly.`,
     '',
     '| page | first paint | first contentful paint | data shown |',
     '|---|---|---|---|',
-    ...lines,
+    ...figureRows(figures),
   ].join('\n');
+  log(`${markdown}\n`);
   return { suite: 'web', title: 'Dashboard: first paint of each page', machine: describeMachine(), markdown };
 }

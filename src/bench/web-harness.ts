@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,9 +62,23 @@ class Collect extends Writable {
   }
 }
 
+/** Collects what is written and passes it on to `progress` as it comes (a log file of a long build). */
+class Tee extends Collect {
+  constructor(private readonly progress: (text: string) => void) {
+    super();
+  }
+  override _write(chunk: Buffer | string, encoding: string, done: () => void): void {
+    this.progress(chunk.toString());
+    super._write(chunk, encoding, done);
+  }
+}
+
 /** Runs the CLI in process (the same code `ghostwatch` runs); throws with its stderr when it fails. */
-export async function runGhostwatch(args: readonly string[]): Promise<string> {
-  const stdout = new Collect();
+export async function runGhostwatch(
+  args: readonly string[],
+  progress?: (text: string) => void,
+): Promise<string> {
+  const stdout = progress === undefined ? new Collect() : new Tee(progress);
   const stderr = new Collect();
   const code = await main(args, { io: { stdout, stderr } });
   if (code !== 0) throw new Error(`ghostwatch ${args.join(' ')} exited ${code}: ${stderr.text}`);
@@ -72,8 +86,46 @@ export async function runGhostwatch(args: readonly string[]): Promise<string> {
 }
 
 /**
- * Builds a county through the demo's pipeline (simulate → ingest → match → monitor → analyze → cases) unless the
- * store already holds one, then serves it.
+ * Builds a county of `size` beneficiaries through the demo's pipeline (simulate → ingest → match → monitor →
+ * analyze → cases) into `workDir/ghostwatch.db`, unless `reuse` is set and the store is already there.
+ * `progress` receives the demo's step lines as they come (a build at 1M takes a long while).
+ * @example const { dbPath } = await buildCounty({ size: 200_000, workDir: '.bench/web-200000', reuse: true });
+ */
+export async function buildCounty(options: {
+  readonly size: number;
+  readonly workDir: string;
+  readonly seed?: number;
+  readonly reuse?: boolean;
+  readonly progress?: (text: string) => void;
+}): Promise<{ readonly dbPath: string; readonly demoOutput: string; readonly reused: boolean }> {
+  const dbPath = join(options.workDir, 'ghostwatch.db');
+  // Written once the whole pipeline has run: an interrupted build is never reused.
+  const builtMark = `${dbPath}.built`;
+  if (options.reuse === true && existsSync(dbPath) && existsSync(builtMark))
+    return { dbPath, demoOutput: '', reused: true };
+  rmSync(dbPath, { force: true });
+  rmSync(`${dbPath}-wal`, { force: true });
+  rmSync(`${dbPath}-shm`, { force: true });
+  const args = [
+    '--db',
+    dbPath,
+    'demo',
+    '--no-serve',
+    '--size',
+    String(options.size),
+    '--seed',
+    String(options.seed ?? 2021),
+    '--out',
+    join(options.workDir, 'county'),
+  ];
+  const demoOutput = await runGhostwatch(args, options.progress);
+  writeFileSync(builtMark, `${JSON.stringify({ size: options.size, builtAt: new Date().toISOString() })}\n`);
+  return { dbPath, demoOutput, reused: false };
+}
+
+/**
+ * Builds a county through the demo's pipeline (see buildCounty) unless the store already holds one, or takes an
+ * existing store, then serves it.
  * @example const server = await startDashboardServer({ size: 1500 }); … await server.close();
  */
 export async function startDashboardServer(options: {
@@ -89,22 +141,13 @@ export async function startDashboardServer(options: {
     throw new Error(`the dashboard is not built (${WEB_ROOT}/index.html missing): run npm run build:web`);
   }
   const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'ghostwatch-web-'));
-  const dbPath = options.existingDb ?? join(workDir, 'ghostwatch.db');
   const countyDir = join(workDir, 'county');
+  let dbPath = options.existingDb ?? join(workDir, 'ghostwatch.db');
   let demoOutput = '';
-  if (options.existingDb === undefined && !(options.reuse === true && existsSync(dbPath))) {
-    demoOutput = await runGhostwatch([
-      '--db',
-      dbPath,
-      'demo',
-      '--no-serve',
-      '--size',
-      String(options.size),
-      '--seed',
-      String(options.seed ?? 2021),
-      '--out',
-      countyDir,
-    ]);
+  if (options.existingDb === undefined) {
+    const county = await buildCounty({ ...options, workDir });
+    dbPath = county.dbPath;
+    demoOutput = county.demoOutput;
   }
   const store = await openStore(dbPath);
   const stamp = Date.now().toString(36);

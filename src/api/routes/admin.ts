@@ -29,13 +29,39 @@ export function adminRoutes(env: ApiEnv) {
     route({
       method: 'get',
       path: '/api/users',
-      summary: 'List users',
+      summary: 'List users (supervisors read it to pick an assignee; never passwords or tokens)',
       tag: 'admin',
-      access: ['admin'],
+      // Supervisors assign alerts and cases: they pick the assignee from this list instead of typing a name.
+      access: ['admin', 'supervisor'],
+      query: z.object({
+        /** Only these roles (`?role=investigator,supervisor`). */
+        role: z
+          .string()
+          .max(200)
+          .transform((text, ctx) => {
+            const roles = text.split(',').filter((r) => r !== '');
+            const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+            if (unknown.length > 0)
+              ctx.addIssue({ code: 'custom', message: `unknown role ${unknown.join(', ')}` });
+            return roles;
+          })
+          .optional(),
+        /** Leave out disabled users (`?active=true`). */
+        active: z
+          .enum(['true', 'false'])
+          .transform((v) => v === 'true')
+          .optional(),
+      }),
       response: z.object({ items: z.array(userView) }),
       audit: 'users.list',
-      async handler() {
-        return { items: (await store.users.listUsers()).map(toUserView) };
+      async handler({ query, audit }) {
+        audit.detail = defined({ role: query.role?.join(','), active: query.active });
+        const users = (await store.users.listUsers()).filter(
+          (u) =>
+            (query.role === undefined || query.role.length === 0 || query.role.includes(u.role)) &&
+            (query.active !== true || !u.disabled),
+        );
+        return { items: users.map(toUserView) };
       },
     }),
     route({

@@ -11,7 +11,7 @@ import {
 import { backtest } from '../../monitor/backtest.js';
 import { defaultRules } from '../../monitor/default-rules.js';
 import type { CardEvent } from '../../records/schemas.js';
-import type { TimelineRow } from '../../store/dashboard-sql.js';
+import { mostActiveCards, type TimelineRow } from '../../store/dashboard-sql.js';
 import type { ApiEnv } from '../context.js';
 import { ApiError } from '../http-error.js';
 import { route } from '../route.js';
@@ -67,6 +67,8 @@ const NODE_KINDS = ['card', 'beneficiary', 'handler', 'terminal'] as const;
 const ringGraphView = z.object({
   nodes: z.array(z.object({ id: z.string(), kind: z.enum(NODE_KINDS), label: z.string() })),
   edges: z.array(z.object({ source: z.string(), target: z.string(), kind: z.string() })),
+  /** How many of the ring's cards the graph draws (all of them unless `?maxCards=` cut it). */
+  cards: z.object({ drawn: count, total: count }),
 });
 const ringView = z.object({
   ringId: z.string(),
@@ -117,6 +119,10 @@ const backtestView = z.object({
       byRule: z.record(z.string(), count),
     }),
   ),
+});
+
+const alertMonthsView = z.object({
+  months: z.array(z.object({ month: z.string(), alerts: count, byRule: z.record(z.string(), count) })),
 });
 
 /** A stored date (`YYYY-MM-DD`) or timestamp as epoch ms (midnight in Asia/Shanghai for a date). */
@@ -194,8 +200,8 @@ export function dashboardRoutes(env: ApiEnv) {
   const { store } = env.deps;
   const rules = () => env.deps.rules ?? defaultRules();
 
-  const ringOf = async (ringId: string) => {
-    const ring = await store.dashboard.getRing(ringId);
+  const ringOf = async (ringId: string, maxCards?: number) => {
+    const ring = await store.dashboard.getRing(ringId, maxCards === undefined ? {} : { maxCards });
     if (ring === undefined) throw new ApiError(404, 'not_found', `no ring ${ringId}`);
     return ring;
   };
@@ -266,11 +272,16 @@ export function dashboardRoutes(env: ApiEnv) {
       tag: 'analytics',
       access: READERS,
       params: z.object({ ringId: identifier() }),
+      query: z.object({
+        /** Draw only the ring's most active cards (by sweeps): a ring of thousands of cards is not drawable. */
+        maxCards: z.coerce.number().int().min(1).max(100_000).optional(),
+      }),
       response: ringGraphView,
       audit: 'ring.graph',
-      async handler({ params, audit }) {
+      async handler({ params, query, audit }) {
         audit.target = `ring:${params.ringId}`;
-        const r = await ringOf(params.ringId);
+        const r = await ringOf(params.ringId, query.maxCards);
+        const drawn = new Set(mostActiveCards(r.members, query.maxCards).map((m) => m.card));
         type Node = { id: string; kind: (typeof NODE_KINDS)[number]; label: string };
         const nodes = new Map<string, Node>();
         const edges: { source: string; target: string; kind: string }[] = [];
@@ -281,6 +292,7 @@ export function dashboardRoutes(env: ApiEnv) {
         };
         // Cards are keyed by position, so that no node id carries a card number.
         r.members.forEach((m, index) => {
+          if (!drawn.has(m.card)) return;
           const card = node('card', String(index + 1), maskCardNumber(m.card));
           for (const beneficiaryId of m.beneficiaryIds) {
             const holder = node('beneficiary', beneficiaryId, beneficiaryId);
@@ -307,7 +319,11 @@ export function dashboardRoutes(env: ApiEnv) {
           seen.add(key);
           return true;
         });
-        return { nodes: [...nodes.values()], edges: unique };
+        return {
+          nodes: [...nodes.values()],
+          edges: unique,
+          cards: { drawn: drawn.size, total: r.members.length },
+        };
       },
     }),
     route({
@@ -336,6 +352,30 @@ export function dashboardRoutes(env: ApiEnv) {
             threshold: t.threshold,
             severity: { ...t.severity },
             detectors: t.detectors.map((d) => ({ detector: d.detector, weight: d.weight })),
+          })),
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/alert-months',
+      summary:
+        'See the stored alerts counted by month and rule (the rules page’s chart; cheap, unlike a back-test)',
+      tag: 'monitor',
+      access: READERS,
+      response: alertMonthsView,
+      async handler() {
+        const months = new Map<string, Record<string, number>>();
+        for (const row of await store.dashboard.alertMonths()) {
+          const entry = months.get(row.month) ?? {};
+          entry[row.rule] = row.alerts;
+          months.set(row.month, entry);
+        }
+        return {
+          months: [...months.entries()].map(([month, byRule]) => ({
+            month,
+            alerts: Object.values(byRule).reduce((a, b) => a + b, 0),
+            byRule,
           })),
         };
       },

@@ -141,17 +141,18 @@ export function findingRoutes(env: ApiEnv) {
             raw: z.string(),
           }),
         ),
+        /** How many rows are quarantined (in `file` when given): the page shows "N rows quarantined". */
+        total: z.number().int(),
         offset: z.number().int(),
         limit: z.number().int(),
       }),
       audit: 'quarantine.read',
       async handler({ query }) {
-        const rows = await store.quarantine({
-          ...(query.file === undefined ? {} : { file: query.file }),
-          limit: query.offset + query.limit,
-        });
+        // Paged and counted in SQL, so that a deep page does not read every row before it.
+        const page = await store.dashboard.quarantinePage(query);
         return {
-          items: rows.slice(query.offset).map((q) => ({
+          total: page.total,
+          items: page.items.map((q) => ({
             file: q.file,
             kind: q.kind,
             line: q.line,

@@ -58,6 +58,8 @@ export interface QuarantineRow {
 
 export interface QuarantinePage {
   readonly items: readonly QuarantineRow[];
+  /** All quarantined rows (in the file asked for); absent from servers older than the dashboard. */
+  readonly total?: number;
   readonly offset: number;
   readonly limit: number;
 }
@@ -198,6 +200,8 @@ export interface RingGraph {
     readonly label: string;
   }[];
   readonly edges: readonly { readonly source: string; readonly target: string; readonly kind: string }[];
+  /** How many of the ring's cards are drawn (servers older than the dashboard leave it out). */
+  readonly cards?: { readonly drawn: number; readonly total: number };
 }
 
 export const CASE_STATUSES = [

@@ -1,6 +1,9 @@
 import cytoscape from 'cytoscape';
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import type { RingGraph } from '../api/types.js';
+import { useApp } from '../app-context.js';
+import { formatCount } from '../format/format.js';
+import { trimGraph } from '../pages/ring-graph.js';
 
 const COLOURS: Readonly<Record<string, string>> = {
   card: '#1f6fb2',
@@ -27,14 +30,16 @@ export function GraphView(props: {
   readonly label: string;
   readonly testId?: string;
 }) {
+  const { i18n } = useApp();
   const element = useRef<HTMLDivElement>(null);
+  const drawn = useMemo(() => trimGraph(props.graph), [props.graph]);
   useEffect(() => {
     if (element.current === null) return;
     const cy = cytoscape({
       container: element.current,
       elements: [
-        ...props.graph.nodes.map((n) => ({ data: { id: n.id, label: n.label, kind: n.kind } })),
-        ...props.graph.edges.map((e, i) => ({
+        ...drawn.nodes.map((n) => ({ data: { id: n.id, label: n.label, kind: n.kind } })),
+        ...drawn.edges.map((e, i) => ({
           data: { id: `e${i}`, source: e.source, target: e.target, kind: e.kind },
         })),
       ],
@@ -68,8 +73,18 @@ export function GraphView(props: {
       boxSelectionEnabled: false,
     });
     return () => cy.destroy();
-  }, [props.graph]);
+  }, [drawn]);
   return (
-    <div ref={element} className="graph" role="img" aria-label={props.label} data-testid={props.testId} />
+    <>
+      {drawn.nodes.length < props.graph.nodes.length ? (
+        <p className="help" data-testid="graph-trimmed">
+          {i18n.t('network.trimmed', {
+            shown: formatCount(drawn.nodes.length),
+            total: formatCount(props.graph.nodes.length),
+          })}
+        </p>
+      ) : null}
+      <div ref={element} className="graph" role="img" aria-label={props.label} data-testid={props.testId} />
+    </>
   );
 }

@@ -2,6 +2,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { ApiError } from '../api/api-client.js';
 import type { CaseOpened } from '../api/types.js';
 import { useApp } from '../app-context.js';
+import { AssigneePicker } from '../components/assignee-picker.js';
 import { Notice } from '../components/status-message.js';
 
 /** Assign an alert to a person (supervisors) and open its case (supervisors and investigators). */
@@ -40,16 +41,9 @@ export function AlertActions(props: {
       {user?.role === 'supervisor' ? (
         <form onSubmit={assign} className="inline-form">
           <label htmlFor={inputId} className="visually-hidden">
-            {`${i18n.t('alerts.assignTo')} · ${props.alertId}`}
+            {i18n.t('assignee.label', { id: props.alertId })}
           </label>
-          <input
-            id={inputId}
-            size={10}
-            value={assignee}
-            required
-            placeholder={i18n.t('alerts.assignTo')}
-            onChange={(e) => setAssignee(e.target.value)}
-          />
+          <AssigneePicker id={inputId} value={assignee} onChange={setAssignee} testId="alert-assignee" />
           <button type="submit" aria-label={`${i18n.t('alerts.assign')} ${props.alertId}`}>
             {i18n.t('alerts.assign')}
           </button>

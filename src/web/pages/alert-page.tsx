@@ -5,6 +5,7 @@ import { Page } from '../components/page.js';
 import { RevealPanel } from '../components/reveal-panel.js';
 import { StatusMessage } from '../components/status-message.js';
 import { formatTime } from '../format/format.js';
+import { explain } from '../i18n/explanations.js';
 import { hrefOf } from '../route.js';
 import { useApiData } from '../use-api-data.js';
 import { AlertActions } from './alert-actions.js';
@@ -57,7 +58,7 @@ export function AlertPage(props: { readonly id: string }) {
                   </dl>
                 )}
               </RevealPanel>
-              <p data-testid="alert-explanation">{alert.explanation}</p>
+              <p data-testid="alert-explanation">{explain(alert.explanation, i18n)}</p>
               <AlertActions alertId={alert.alertId} assignee={alert.assignee} onChanged={reload} />
             </section>
             <section className="panel" aria-labelledby="alert-people">

@@ -9,6 +9,7 @@ import {
   RECOVERY_ROUTES,
 } from '../api/types.js';
 import { useApp } from '../app-context.js';
+import { AssigneePicker } from '../components/assignee-picker.js';
 import { Notice } from '../components/status-message.js';
 
 type Outcome = { text: string; kind: 'ok' | 'error' } | undefined;
@@ -265,6 +266,32 @@ export function SuspendRequestForm(props: {
       </Field>
       <Field label={i18n.t('case.reason')}>
         {(id) => <input id={id} value={reason} required onChange={(e) => setReason(e.target.value)} />}
+      </Field>
+    </ActionForm>
+  );
+}
+
+/** Assign the case to a person picked from the list of users (supervisors). */
+export function AssignForm(props: {
+  readonly caseId: string;
+  readonly assignee: string | undefined;
+  readonly onDone: () => void;
+}) {
+  const { api, i18n } = useApp();
+  const [assignee, setAssignee] = useState(props.assignee ?? '');
+  return (
+    <ActionForm
+      label={i18n.t('case.assign')}
+      submit={i18n.t('alerts.assign')}
+      testId="case-assign-form"
+      run={async () => {
+        await api.patch(`/api/cases/${encodeURIComponent(props.caseId)}`, { assignee });
+        return i18n.t('alerts.assigned', { name: assignee });
+      }}
+      onDone={props.onDone}
+    >
+      <Field label={i18n.t('cases.assignee')}>
+        {(id) => <AssigneePicker id={id} value={assignee} onChange={setAssignee} testId="case-assignee" />}
       </Field>
     </ActionForm>
   );

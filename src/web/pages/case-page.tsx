@@ -10,6 +10,7 @@ import { useApiData } from '../use-api-data.js';
 import { ApprovalsTable } from './approvals-table.js';
 import {
   AccountabilityForm,
+  AssignForm,
   NoteForm,
   RecoveryForm,
   SuspendRequestForm,
@@ -38,7 +39,7 @@ function eventText(e: CaseEventView, i18n: Translator): string {
 
 /** One case: its workflow, history, recovery ledger, accountability, and four-eyes approvals of its beneficiaries. */
 export function CasePage(props: { readonly id: string }) {
-  const { api, i18n } = useApp();
+  const { api, i18n, user } = useApp();
   const [generation, setGeneration] = useState(0);
   const { data, error, loading, reload } = useApiData(
     () => api.get<CaseDetail>(`/api/cases/${encodeURIComponent(props.id)}`),
@@ -88,6 +89,9 @@ export function CasePage(props: { readonly id: string }) {
                 ))}
               </ol>
               <TransitionForm detail={data} onDone={changed} />
+              {user?.role === 'supervisor' ? (
+                <AssignForm caseId={data.caseId} assignee={data.assignee} onDone={changed} />
+              ) : null}
               <NoteForm caseId={data.caseId} onDone={changed} />
             </section>
             <section className="panel" aria-labelledby="approvals-heading">

@@ -26,8 +26,10 @@ export function DataQualityPage() {
     [api, file, offset],
   );
   const files = status.data?.quarantine ?? [];
+  // The server counts the rows it pages through; an older server does not, and the per-file counts stand in.
   const total =
-    file === '' ? files.reduce((n, q) => n + q.rows, 0) : files.find((q) => q.file === file)?.rows;
+    rows.data?.total ??
+    (file === '' ? files.reduce((n, q) => n + q.rows, 0) : files.find((q) => q.file === file)?.rows);
   return (
     <Page title={i18n.t('dq.title')} ready={!status.loading && !rows.loading}>
       <StatusMessage loading={status.loading} error={status.error} onRetry={status.reload} />
@@ -77,6 +79,11 @@ export function DataQualityPage() {
         </select>
       </div>
       <StatusMessage loading={rows.loading} error={rows.error} onRetry={rows.reload} />
+      {total === undefined || rows.data === undefined ? null : (
+        <p data-testid="quarantine-total" aria-live="polite">
+          {i18n.t('dq.totalRows', { count: formatCount(total) })}
+        </p>
+      )}
       <DataTable
         caption={i18n.t('dq.quarantine')}
         testId="quarantine-table"

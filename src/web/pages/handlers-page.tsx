@@ -5,6 +5,7 @@ import { Page } from '../components/page.js';
 import { StatusMessage } from '../components/status-message.js';
 import { usePaging } from '../components/use-paging.js';
 import { formatCount } from '../format/format.js';
+import { explain } from '../i18n/explanations.js';
 import { useApiData } from '../use-api-data.js';
 
 /** Handlers ranked by risk against their peers, with the reasons in words. */
@@ -70,7 +71,7 @@ export function HandlersPage() {
             render: (h) => (
               <ul className="reasons">
                 {h.reasons.map((r) => (
-                  <li key={r}>{r}</li>
+                  <li key={r}>{explain(r, i18n)}</li>
                 ))}
               </ul>
             ),

@@ -44,9 +44,14 @@ export function ringGraph(ring: RingView, beneficiaries: readonly BeneficiaryVie
   return { nodes: [...nodes.values()], edges };
 }
 
+/** The most cards of a ring the page asks the server to draw (the most active first). */
+export const MAX_DRAWN_CARDS = 40;
+
 /** Reads a ring's graph: the API's own when it has the route, else drawn from the ring and its beneficiaries. */
 export async function loadRingGraph(api: ApiClient, ring: RingView): Promise<RingGraph> {
-  const graph = await api.getOptional<RingGraph>(`/api/rings/${encodeURIComponent(ring.ringId)}/graph`);
+  const graph = await api.getOptional<RingGraph>(`/api/rings/${encodeURIComponent(ring.ringId)}/graph`, {
+    maxCards: MAX_DRAWN_CARDS,
+  });
   if (graph !== undefined) return graph;
   const beneficiaries = await Promise.all(
     ring.beneficiaryIds
@@ -77,4 +82,50 @@ export function ringOfAlert(
     }
   }
   return best;
+}
+
+/** The most nodes a graph is drawn with: the layout is quadratic, and a ring of a thousand cards froze the page. */
+export const MAX_DRAWN_NODES = 120;
+
+/**
+ * The part of a graph that is drawn: every terminal and handler, then cards in the API's order with the
+ * beneficiaries and handlers they link to, until `max` nodes; edges between kept nodes only. The page lists every
+ * node as text beside it.
+ * @example trimGraph(graph, 240).nodes.length <= 240
+ */
+export function trimGraph(graph: RingGraph, max = MAX_DRAWN_NODES): RingGraph {
+  if (graph.nodes.length <= max) return graph;
+  const kept = new Set<string>();
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const neighbours = new Map<string, string[]>();
+  const link = (from: string, to: string) => {
+    const list = neighbours.get(from);
+    if (list === undefined) neighbours.set(from, [to]);
+    else list.push(to);
+  };
+  for (const e of graph.edges) {
+    link(e.source, e.target);
+    link(e.target, e.source);
+  }
+  const keep = (id: string) => {
+    if (kept.size < max) kept.add(id);
+  };
+  for (const n of graph.nodes) if (n.kind === 'terminal') keep(n.id);
+  for (const n of graph.nodes) {
+    if (kept.size >= max) break;
+    if (n.kind !== 'card') continue;
+    keep(n.id);
+    // The card's holders, and each holder's handler.
+    for (const holder of neighbours.get(n.id) ?? []) {
+      if (byId.get(holder)?.kind !== 'beneficiary') continue;
+      keep(holder);
+      for (const h of neighbours.get(holder) ?? []) if (byId.get(h)?.kind === 'handler') keep(h);
+    }
+  }
+  for (const n of graph.nodes) if (n.kind === 'handler' && kept.size < max) keep(n.id);
+  for (const n of graph.nodes) if (kept.size < max) keep(n.id);
+  return {
+    nodes: graph.nodes.filter((n) => kept.has(n.id)),
+    edges: graph.edges.filter((e) => kept.has(e.source) && kept.has(e.target)),
+  };
 }

@@ -3,6 +3,7 @@ import { useApp } from '../app-context.js';
 import { GraphView } from '../components/graph-view.js';
 import { StatusMessage } from '../components/status-message.js';
 import { formatCount, formatFen, formatTime } from '../format/format.js';
+import { explain } from '../i18n/explanations.js';
 import { useApiData } from '../use-api-data.js';
 import { loadRingGraph } from './ring-graph.js';
 
@@ -37,7 +38,7 @@ export function RingPanel(props: { readonly ring: RingView }) {
         <dt>{i18n.t('network.period')}</dt>
         <dd>{`${formatTime(ring.firstTs)} – ${formatTime(ring.lastTs)}`}</dd>
       </dl>
-      <p>{ring.explanation}</p>
+      <p data-testid="ring-explanation">{explain(ring.explanation, i18n)}</p>
       <StatusMessage loading={loading} error={error} />
       {graph === undefined ? null : (
         <>
@@ -47,6 +48,14 @@ export function RingPanel(props: { readonly ring: RingView }) {
             <span className="key handler">◆</span> {i18n.term('entity', 'handler')}{' '}
             <span className="key terminal">⬢</span> {i18n.term('entity', 'terminal')}
           </p>
+          {graph.cards !== undefined && graph.cards.drawn < graph.cards.total ? (
+            <p className="help" data-testid="ring-cards-drawn">
+              {i18n.t('network.cardsDrawn', {
+                drawn: formatCount(graph.cards.drawn),
+                total: formatCount(graph.cards.total),
+              })}
+            </p>
+          ) : null}
           <GraphView
             graph={graph}
             label={i18n.t('network.graphLabel', { count: graph.nodes.length })}

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import type { AlertView, Page as ApiPage, BacktestView, RulesView } from '../api/types.js';
 import { useApp } from '../app-context.js';
 import { EChart } from '../components/echart.js';
@@ -44,17 +44,23 @@ function fromBacktest(view: BacktestView): Series {
   };
 }
 
-/** The rule set in force (detectors, parameters, typologies and thresholds) and a back-test chart by month. */
+/**
+ * The rule set in force (detectors, parameters, typologies and thresholds), the stored alerts by month and rule,
+ * and on request a back-test chart by month. The back-test runs the rules over a year of stored events in the
+ * request (minutes on a 1M-beneficiary roll), so it is asked for, not loaded with the page.
+ */
 export function RulesPage() {
   const { api, i18n } = useApp();
+  const [backtestAsked, setBacktestAsked] = useState(false);
   const { data, error, loading, reload } = useApiData(async () => {
-    const [rules, backtest] = await Promise.all([
+    const [rules, months] = await Promise.all([
       api.getOptional<RulesView>('/api/rules'),
-      api.getOptional<BacktestView>('/api/backtest'),
+      api.getOptional<BacktestView>('/api/alert-months'),
     ]);
     let series: Series;
-    if (backtest !== undefined) series = fromBacktest(backtest);
+    if (months !== undefined) series = fromBacktest(months);
     else {
+      // An older server: count the first alerts in the browser.
       const alerts: AlertView[] = [];
       for (let offset = 0; offset < 2000; offset += 500) {
         const page = await api.get<ApiPage<AlertView>>('/api/alerts', {
@@ -68,27 +74,40 @@ export function RulesPage() {
       }
       series = alertsByMonth(alerts);
     }
-    return { rules, series, backtested: backtest !== undefined };
+    return { rules, series };
   }, [api]);
+  const backtest = useApiData(
+    async () => (backtestAsked ? await api.getOptional<BacktestView>('/api/backtest') : undefined),
+    [api, backtestAsked],
+  );
+  const shown = useMemo(
+    () =>
+      backtest.data !== undefined
+        ? { series: fromBacktest(backtest.data), backtested: true }
+        : data === undefined
+          ? undefined
+          : { series: data.series, backtested: false },
+    [data, backtest.data],
+  );
   const option = useMemo(
     () =>
-      data === undefined
+      shown === undefined
         ? undefined
         : {
             animation: false,
             tooltip: { trigger: 'axis' },
             legend: { top: 0, type: 'scroll' },
             grid: { left: 48, right: 16, top: 40, bottom: 32 },
-            xAxis: { type: 'category', data: data.series.months },
+            xAxis: { type: 'category', data: shown.series.months },
             yAxis: { type: 'value', minInterval: 1 },
-            series: [...data.series.byRule].map(([rule, counts]) => ({
+            series: [...shown.series.byRule].map(([rule, counts]) => ({
               name: rule,
               type: 'bar',
               stack: 'alerts',
               data: counts,
             })),
           },
-    [data],
+    [shown],
   );
   return (
     <Page title={i18n.t('rules.title')} ready={data !== undefined || error !== undefined}>
@@ -156,12 +175,26 @@ export function RulesPage() {
               </table>
             </>
           )}
-          <h2>{data.backtested ? i18n.t('rules.backtest') : i18n.t('rules.fromAlerts')}</h2>
-          <p className="help">{i18n.t('rules.backtestHelp')}</p>
-          {option === undefined || data.series.months.length === 0 ? (
+          <h2>{shown?.backtested === true ? i18n.t('rules.backtest') : i18n.t('rules.fromAlerts')}</h2>
+          <p className="help">
+            {shown?.backtested === true ? i18n.t('rules.backtestHelp') : i18n.t('rules.fromAlertsHelp')}
+          </p>
+          {backtestAsked ? (
+            <StatusMessage loading={backtest.loading} error={backtest.error} onRetry={backtest.reload} />
+          ) : (
+            <button type="button" onClick={() => setBacktestAsked(true)} data-testid="run-backtest">
+              {i18n.t('rules.runBacktest')}
+            </button>
+          )}
+          {option === undefined || shown === undefined || shown.series.months.length === 0 ? (
             <p>{i18n.t('app.empty')}</p>
           ) : (
-            <EChart option={option} label={i18n.t('rules.backtest')} testId="backtest-chart" height={300} />
+            <EChart
+              option={option}
+              label={shown.backtested ? i18n.t('rules.backtest') : i18n.t('rules.fromAlerts')}
+              testId={shown.backtested ? 'backtest-chart' : 'alert-months-chart'}
+              height={300}
+            />
           )}
         </>
       )}

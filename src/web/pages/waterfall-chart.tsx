@@ -15,10 +15,19 @@ export function WaterfallChart(props: {
   const { i18n } = useApp();
   const bars = useMemo(
     () =>
-      waterfall(props.priorWeight, props.terms, {
-        prior: i18n.t('suspect.prior'),
-        total: i18n.t('suspect.total'),
-      }),
+      waterfall(
+        props.priorWeight,
+        // The field and its agreement level in the page's language (the API names them in English).
+        props.terms.map((t) => ({
+          ...t,
+          comparison: i18n.term('comparison', t.comparison),
+          label: i18n.term('matchLevel', t.label),
+        })),
+        {
+          prior: i18n.t('suspect.prior'),
+          total: i18n.t('suspect.total'),
+        },
+      ),
     [props.priorWeight, props.terms, i18n],
   );
   // Stacked bars start from zero, so every bar is lifted by the lowest point and the axis labels put it back.
