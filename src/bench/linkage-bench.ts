@@ -52,13 +52,16 @@ export async function runLinkageBench(options: LinkageBenchOptions): Promise<Sui
     'e2e',
     String(options.endToEnd),
     String(options.endToEnd),
+    String(threads),
   ]);
   lines.push(
-    `| batch match end to end in memory (normalise → fuse), 1 thread | ${fmt(options.endToEnd)} × ${fmt(options.endToEnd)} | ${(Number(e2e.ms) / 1000).toFixed(1)} s; ${fmt(Number(e2e.candidatePairs))} pairs, ${fmt(Number(e2e.links))} links; stages (ms) ${String(e2e.timings).replace(/[{}"]/g, '').replace(/,/g, ', ')} | ${e2e.peakRssMb} |`,
+    `| batch match end to end in memory (normalise → fuse), comparison on ${threads} worker threads | ${fmt(options.endToEnd)} × ${fmt(options.endToEnd)} | ${(Number(e2e.ms) / 1000).toFixed(1)} s; ${fmt(Number(e2e.candidatePairs))} pairs, ${fmt(Number(e2e.links))} links; stages (ms) ${String(e2e.timings).replace(/[{}"]/g, '').replace(/,/g, ', ')} | ${e2e.peakRssMb} |`,
   );
 
-  const db = join(options.workDir, `linkage-roll-${options.incrementalRoll}.db`);
-  if (!options.reuseStore)
+  // BENCH_LINKAGE_ROLL_DB: a stored roll index built earlier (the 10M one takes over half an hour to build).
+  const db =
+    process.env.BENCH_LINKAGE_ROLL_DB ?? join(options.workDir, `linkage-roll-${options.incrementalRoll}.db`);
+  if (!options.reuseStore && process.env.BENCH_LINKAGE_ROLL_DB === undefined)
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
   log(`incremental against a stored roll of ${fmt(options.incrementalRoll)} (building it if needed)`);
   const inc = await measureInChild('linkage-worker.js', [
@@ -78,7 +81,10 @@ export async function runLinkageBench(options: LinkageBenchOptions): Promise<Sui
     'the rest strangers). Pairs/s times comparison + scoring of blocked pairs (normalisation and blocking are set-up);',
     'the main thread normalises, encodes both sides into integer columns (interned names, ID characters, packed dates)',
     'and blocks by sorted key hashes; the workers read the columns and the candidate pairs from SharedArrayBuffers',
-    'and compare + score in one pass (levels into a small buffer, weights from tables, term frequency per name id).',
+    'and compare + score in one pass (levels into a small buffer, weights from tables, term frequency per name id;',
+    'birth dates two years apart settled without calendar arithmetic; name and address levels cached per id pair).',
+    'End to end, the workers compare the candidate pairs into pattern keys (shared memory) while the main thread',
+    'normalises, blocks, trains and scores.',
     `The "region + name" rule skips blocks above ${REGION_NAME_MAX_BLOCK} beneficiaries (roll-wide), in batch and`,
     'incremental alike. Each line is a fresh process, so its peak RSS is its own.',
   ];

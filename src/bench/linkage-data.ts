@@ -13,6 +13,7 @@ import {
 import { IdLevel } from '../linkage/comparisons/id-number.js';
 import { type DeathEvidence, fuseDeathFindings } from '../linkage/fusion.js';
 import { type ModelParameters, weightFromProbability } from '../linkage/model.js';
+import { chinaColumnarPairsInWorkers } from '../linkage/parallel-scoring.js';
 import { createRandom } from '../linkage/random.js';
 import type { Beneficiary } from '../records/schemas.js';
 
@@ -112,11 +113,15 @@ export interface InMemoryMatch {
 }
 
 /**
- * The batch pipeline of `ghostwatch match` in memory, single thread: normalise, blocking, columns (prepare once,
- * name counts over the roll), comparison, anchor training, scoring, best link per death record, fusion per
- * beneficiary.
+ * The batch pipeline of `ghostwatch match` in memory: normalise, blocking, columns (prepare once, name counts over
+ * the roll), comparison (in `threads` worker threads when more than one), anchor training, scoring, best link per
+ * death record, fusion per beneficiary.
  */
-export function matchInMemory(roll: readonly PersonInput[], deaths: readonly PersonInput[]): InMemoryMatch {
+export async function matchInMemory(
+  roll: readonly PersonInput[],
+  deaths: readonly PersonInput[],
+  threads = 1,
+): Promise<InMemoryMatch> {
   const timings: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string) => {
@@ -132,7 +137,10 @@ export function matchInMemory(roll: readonly PersonInput[], deaths: readonly Per
   lap('prepare');
   const candidates = generateCandidatePairs(rules, D, R);
   lap('blocking');
-  const columnar = chinaColumnarPairs(comparisons, D, R, candidates);
+  const columnar =
+    threads > 1
+      ? await chinaColumnarPairsInWorkers(D, R, candidates, threads)
+      : chinaColumnarPairs(comparisons, D, R, candidates);
   lap('compare');
   const exactId = candidates.report.rules[0]!.pairs;
   const over = columnar.training();

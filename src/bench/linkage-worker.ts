@@ -13,7 +13,7 @@ import { beneficiaryOf, matchInMemory, syntheticDeaths, syntheticRoll } from './
 /**
  * One linkage measurement in its own process, printing one JSON line:
  * - `pairs ROLL DEATHS THREADS`: candidate pairs compared and scored per second (1 = this thread, N = workers);
- * - `e2e ROLL DEATHS`: the batch pipeline in memory, end to end;
+ * - `e2e ROLL DEATHS THREADS`: the batch pipeline in memory, end to end (comparison on THREADS worker threads);
  * - `incremental ROLL DB QUERIES`: one death record matched on arrival against a stored roll (built once).
  */
 const [mode = 'pairs', a = '100000', b = '100000', c = '1'] = process.argv.slice(2);
@@ -22,7 +22,7 @@ async function pairs(rollSize: number, deathSize: number, threads: number) {
   const roll = syntheticRoll(rollSize);
   const deaths = syntheticDeaths(roll, deathSize);
   // The model: trained on a slice (its values do not change the work per pair).
-  const trained = matchInMemory(roll.slice(0, 100_000), deaths.slice(0, 100_000));
+  const trained = await matchInMemory(roll.slice(0, 100_000), deaths.slice(0, 100_000));
   const setupStarted = performance.now();
   const job = prepareScoringJob(roll, deaths, trained.parameters, 0.5);
   const setupMs = performance.now() - setupStarted;
@@ -42,13 +42,14 @@ async function pairs(rollSize: number, deathSize: number, threads: number) {
   };
 }
 
-async function e2e(rollSize: number, deathSize: number) {
+async function e2e(rollSize: number, deathSize: number, threads: number) {
   const roll = syntheticRoll(rollSize);
   const deaths = syntheticDeaths(roll, deathSize);
   const started = performance.now();
-  const result = matchInMemory(roll, deaths);
+  const result = await matchInMemory(roll, deaths, threads);
   return {
     ms: performance.now() - started,
+    threads,
     candidatePairs: result.candidatePairs,
     links: result.links,
     findings: result.findings,
@@ -64,7 +65,7 @@ async function incremental(rollSize: number, db: string, queries: number) {
     if (!built || (await store.loadModel()) === undefined) {
       const started = performance.now();
       const sample = syntheticRoll(100_000);
-      const trained = matchInMemory(sample, syntheticDeaths(sample, 100_000));
+      const trained = await matchInMemory(sample, syntheticDeaths(sample, 100_000));
       const comparisons = chinaComparisons();
       const rules = chinaBlockingRules();
       const slots = termFrequencySlots(comparisons).length;
@@ -172,6 +173,6 @@ const result =
   mode === 'pairs'
     ? await pairs(Number(a), Number(b), Number(c))
     : mode === 'e2e'
-      ? await e2e(Number(a), Number(b))
+      ? await e2e(Number(a), Number(b), Number(c))
       : await incremental(Number(a), b, Number(c));
 process.stdout.write(`${JSON.stringify({ ...result, peakRssMb: peakRssMb() })}\n`);

@@ -2,9 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkCharacter } from '../core/id-number.js';
 import {
+  birthDateLevels,
   chinaNameCountsAsTables,
   chinaPairLevels,
+  chinaPatternKeys,
   compareChinaPairs,
+  comparedFromPatternKeys,
   comparisonsOverColumns,
   countChinaNames,
   createChinaEncoder,
@@ -138,6 +141,14 @@ describe('China columns', () => {
           expect(compareChinaPairs(comparisons, levels, deathColumns, rollColumns, pairs)).toEqual(
             comparePairs(comparisons, deathPrepared, rollPrepared, pairs),
           );
+          // Pattern keys written share by share (as worker threads do), in any order: the same patterns.
+          const keys = new Int32Array(pairs.count);
+          const half = pairs.count >> 1;
+          chinaPatternKeys(comparisons, levels, deathColumns, rollColumns, pairs, half, pairs.count, keys);
+          chinaPatternKeys(comparisons, levels, deathColumns, rollColumns, pairs, 0, half, keys);
+          expect(comparedFromPatternKeys(comparisons, keys)).toEqual(
+            comparePairs(comparisons, deathPrepared, rollPrepared, pairs),
+          );
           // Random pairs for u, drawn through the Comparison interface over the columns: the same counts.
           const over = comparisonsOverColumns(comparisons, encoder.dictionary, deathColumns, rollColumns);
           const sample = { pairs: 50, seed: 3 };
@@ -148,6 +159,44 @@ describe('China columns', () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  it('give the birth-date comparison its own level for any two dates, shortcut or not', () => {
+    const birth = chinaComparisons()[2]!;
+    const compare = birth.compare as (a: number, b: number) => number;
+    const level = birthDateLevels(compare, birth.levels);
+    // Dates near one another, a digit apart, two years apart across a year end, swapped, not real days, or wider.
+    const date = fc.oneof(
+      fc.tuple(
+        fc.integer({ min: 1948, max: 1954 }),
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: 32 }),
+      ),
+      fc.tuple(
+        fc.integer({ min: 900, max: 12000 }),
+        fc.integer({ min: 0, max: 99 }),
+        fc.integer({ min: 0, max: 99 }),
+      ),
+    );
+    const packed = ([y, m, d]: [number, number, number]) => y * 10000 + m * 100 + d;
+    fc.assert(
+      fc.property(
+        date,
+        date,
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 1, max: 9 }),
+        (a, b, p, k) => {
+          const x = packed(a);
+          for (const y of [packed(b), x + k * 10 ** p, x - k * 10 ** p, packed([a[0], a[2], a[1]]), -1]) {
+            expect(level(x, y)).toBe(compare(x, y));
+            expect(level(y, x)).toBe(compare(y, x));
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect(level(19501231, 19520101)).toBe(compare(19501231, 19520101));
+    expect(level(19500315, 19800316)).toBe(birth.levels.findIndex((l) => l.label === 'different'));
   });
 
   it('count the roll names by id as the term-frequency tables count them by value', () => {

@@ -212,11 +212,11 @@ export function chinaFieldLevels(
   const missing = comparisons.map((c) => c.levels.length - 1);
   const { names, addresses } = dictionary;
   // The string comparisons are pure functions of the interned values: the same (value, value) pairs recur across
-  // blocks (a common name against the same birth date's names, a street against its neighbours), so their levels
-  // are remembered in small direct-mapped tables.
+  // blocks (a common name against its variants, a street against its neighbours), so their levels are remembered
+  // in small direct-mapped tables.
   const nameCache = new PairLevelCache((a, b) => compareName(names[a]!, names[b]!));
   const addressCache = new PairLevelCache((a, b) => compareAddress(addresses[a]!, addresses[b]!));
-  const birthCache = new PairLevelCache(compareBirth);
+  const birthLevelOf = birthDateLevels(compareBirth, comparisons[BIRTH]!.levels);
   const idLevel: ChinaFieldLevel = (left, i, right, j) => {
     const x = left.data;
     const y = right.data;
@@ -265,8 +265,7 @@ export function chinaFieldLevels(
   const birthLevel: ChinaFieldLevel = (left, i, right, j) => {
     const ba = left.data[i * STRIDE + F_BIRTH]!;
     const bb = right.data[j * STRIDE + F_BIRTH]!;
-    if (ba === bb && ba >= 0) return 0;
-    return ba < 0 || bb < 0 ? compareBirth(ba, bb) : birthCache.level(ba, bb);
+    return ba === bb && ba >= 0 ? 0 : birthLevelOf(ba, bb);
   };
   const sexLevel: ChinaFieldLevel = (left, i, right, j) => {
     const sa = left.data[i * STRIDE + F_SEX]!;
@@ -290,6 +289,32 @@ export function chinaFieldLevels(
     return addressCache.level(aa, ab);
   };
   return [idLevel, nameLevel, birthLevel, sexLevel, regionLevel, addressLevel];
+}
+
+/**
+ * The birth-date comparison with a shortcut for the commonest candidate pair of the name-and-year blocks: two
+ * packed dates (8 digits) two or more years apart whose difference is not one digit's (k·10^p) cannot be swapped,
+ * one digit different, in the same month or within a year (≤ 365 days; 2 years apart is ≥ 366 days), so they are
+ * `different` without the calendar arithmetic. Any other pair goes to `compare` (equivalence tested).
+ * @example const level = birthDateLevels(compare, comparison.levels); level(19500315, 19800315) // "different"
+ */
+export function birthDateLevels(
+  compare: (a: number, b: number) => number,
+  levels: readonly { readonly label: string }[],
+): (a: number, b: number) => number {
+  const found = levels.findIndex((l) => l.label === 'different');
+  // A comparison whose "within" reaches past 365 days (two dates 366 days apart) gets no shortcut.
+  const different = compare(19501231, 19520101) === found ? found : -1;
+  return (a, b) => {
+    if (different < 0 || a < 10_000_000 || b < 10_000_000 || a >= 100_000_000 || b >= 100_000_000) {
+      return compare(a, b);
+    }
+    const years = Math.floor(a / 10000) - Math.floor(b / 10000);
+    if (years < 2 && years > -2) return compare(a, b);
+    let d = a > b ? a - b : b - a;
+    while (d % 10 === 0) d /= 10;
+    return d <= 9 ? compare(a, b) : different;
+  };
 }
 
 /**
@@ -367,24 +392,61 @@ export function compareChinaPairs(
   right: ChinaColumns,
   pairs: { readonly left: Uint32Array; readonly right: Uint32Array; readonly count: number },
 ): ComparedPairs {
+  const keys = new Int32Array(pairs.count);
+  chinaPatternKeys(comparisons, levels, left, right, pairs, 0, pairs.count, keys);
+  return comparedFromPatternKeys(comparisons, keys);
+}
+
+/**
+ * Each pair's levels as one integer, the pattern key (levels in mixed radix of the level counts), for pairs
+ * `from` ≤ p < `to` into `keys[p]`: the part of `compareChinaPairs` a worker thread can do on its share.
+ */
+export function chinaPatternKeys(
+  comparisons: readonly AnyComparison<ChinaPerson>[],
+  levels: ChinaPairLevels,
+  left: ChinaColumns,
+  right: ChinaColumns,
+  pairs: { readonly left: Uint32Array; readonly right: Uint32Array },
+  from: number,
+  to: number,
+  keys: Int32Array,
+): void {
+  const K = comparisons.length;
+  const radix = patternRadix(comparisons);
+  const out = new Uint8Array(K);
+  for (let p = from; p < to; p++) {
+    levels(left, pairs.left[p]!, right, pairs.right[p]!, out);
+    let key = 0;
+    for (let k = 0; k < K; k++) key += out[k]! * radix[k]!;
+    keys[p] = key;
+  }
+}
+
+function patternRadix(comparisons: readonly AnyComparison<ChinaPerson>[]): Int32Array {
+  const radix = new Int32Array(comparisons.length);
+  let space = 1;
+  comparisons.forEach((c, k) => {
+    radix[k] = space;
+    space *= c.levels.length;
+  });
+  return radix;
+}
+
+/** The distinct patterns of the pairs' keys, numbered in order of first appearance, with their counts. */
+export function comparedFromPatternKeys(
+  comparisons: readonly AnyComparison<ChinaPerson>[],
+  pairKeys: Int32Array,
+): ComparedPairs {
   const K = comparisons.length;
   const levelCounts = comparisons.map((c) => c.levels.length);
-  const radix = new Int32Array(K);
-  let space = 1;
-  for (let k = 0; k < K; k++) {
-    radix[k] = space;
-    space *= levelCounts[k]!;
-  }
+  const space = levelCounts.reduce((a, b) => a * b, 1);
   // Pattern keys are small (the product of the level counts): a dense array instead of a Map.
   const patternOfKey = new Int32Array(space).fill(-1);
   const keys: number[] = [];
   const patternCounts: number[] = [];
-  const pairPattern = new Uint32Array(pairs.count);
-  const out = new Uint8Array(K);
-  for (let p = 0; p < pairs.count; p++) {
-    levels(left, pairs.left[p]!, right, pairs.right[p]!, out);
-    let key = 0;
-    for (let k = 0; k < K; k++) key += out[k]! * radix[k]!;
+  const pairPattern = new Uint32Array(pairKeys.length);
+  for (let p = 0; p < pairKeys.length; p++) {
+    const key = pairKeys[p]!;
     let pattern = patternOfKey[key]!;
     if (pattern < 0) {
       pattern = keys.length;
@@ -555,8 +617,12 @@ export function scoreChinaCompared(
   const K = compared.levelCounts.length;
   const patternWeight = new Float64Array(compared.size);
   const patternNeedsTf = new Uint8Array(compared.size);
+  // One view per pattern, made once: a view per pair would allocate in the loop below.
+  const patternLevels = Array.from({ length: compared.size }, (_, p) =>
+    compared.patterns.subarray(p * K, p * K + K),
+  );
   for (let p = 0; p < compared.size; p++) {
-    const levels = compared.patterns.subarray(p * K, p * K + K);
+    const levels = patternLevels[p]!;
     for (let k = 0; k < K; k++) if (tfLevels[k]![levels[k]!] === 1) patternNeedsTf[p] = 1;
     // Without a term-frequency level the pair's columns are not read: any pair gives the pattern's weight.
     if (patternNeedsTf[p] === 0) patternWeight[p] = scorer.weight(levels, left, 0, right, 0);
@@ -566,13 +632,7 @@ export function scoreChinaCompared(
     const p = compared.pairPattern[i]!;
     out[i] =
       patternNeedsTf[p] === 1
-        ? scorer.weight(
-            compared.patterns.subarray(p * K, p * K + K),
-            left,
-            pairs.left[i]!,
-            right,
-            pairs.right[i]!,
-          )
+        ? scorer.weight(patternLevels[p]!, left, pairs.left[i]!, right, pairs.right[i]!)
         : patternWeight[p]!;
   }
   return out;
@@ -588,18 +648,43 @@ export function chinaColumnarPairs(
   left: readonly ChinaPerson[],
   right: readonly ChinaPerson[],
   pairs: { readonly left: Uint32Array; readonly right: Uint32Array; readonly count: number },
-): {
-  readonly compared: ComparedPairs;
-  /** The comparisons and records to train on (`trainFromAnchors`), over the columns. */
-  training(): ReturnType<typeof comparisonsOverColumns>;
-  score(parameters: ModelParameters): Float64Array;
-} {
+): ChinaColumnarPairs {
   const encoder = createChinaEncoder(comparisons);
   const rightColumns = encoder.encode(right);
   const counts = countChinaNames(rightColumns, encoder.dictionary);
   const leftColumns = encoder.encode(left);
   const levels = chinaPairLevels(comparisons, encoder.dictionary);
   const compared = compareChinaPairs(comparisons, levels, leftColumns, rightColumns, pairs);
+  return chinaColumnarOver(comparisons, encoder.dictionary, {
+    leftColumns,
+    rightColumns,
+    counts,
+    pairs,
+    compared,
+  });
+}
+
+/** Compared candidate pairs over columns: the patterns (for training), and scoring with given parameters. */
+export interface ChinaColumnarPairs {
+  readonly compared: ComparedPairs;
+  /** The comparisons and records to train on (`trainFromAnchors`), over the columns. */
+  training(): ReturnType<typeof comparisonsOverColumns>;
+  score(parameters: ModelParameters): Float64Array;
+}
+
+/** `chinaColumnarPairs` from columns already encoded and pairs already compared (e.g. by worker threads). */
+export function chinaColumnarOver(
+  comparisons: readonly AnyComparison<ChinaPerson>[],
+  dictionary: ChinaDictionary,
+  done: {
+    readonly leftColumns: ChinaColumns;
+    readonly rightColumns: ChinaColumns;
+    readonly counts: ChinaNameCounts;
+    readonly pairs: { readonly left: Uint32Array; readonly right: Uint32Array; readonly count: number };
+    readonly compared: ComparedPairs;
+  },
+): ChinaColumnarPairs {
+  const { leftColumns, rightColumns, counts, pairs, compared } = done;
   const tfLevels = comparisons.map((c) => {
     const flags = new Uint8Array(c.levels.length);
     for (const t of c.termFrequency ?? []) flags[t.level] = 1;
@@ -607,7 +692,7 @@ export function chinaColumnarPairs(
   });
   return {
     compared,
-    training: () => comparisonsOverColumns(comparisons, encoder.dictionary, leftColumns, rightColumns),
+    training: () => comparisonsOverColumns(comparisons, dictionary, leftColumns, rightColumns),
     score: (parameters) =>
       scoreChinaCompared(
         createChinaScorer(comparisons, parameters, counts),

@@ -1,8 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import { generateCandidatePairs } from './blocking.js';
-import type { ChinaColumns, ChinaDictionary, ChinaNameCounts } from './china-columns.js';
-import { countChinaNames, createChinaEncoder } from './china-columns.js';
+import type { ChinaColumnarPairs, ChinaColumns, ChinaDictionary, ChinaNameCounts } from './china-columns.js';
 import {
+  chinaColumnarOver,
+  comparedFromPatternKeys,
+  countChinaNames,
+  createChinaEncoder,
+} from './china-columns.js';
+import {
+  type ChinaPerson,
   chinaBlockingRules,
   chinaComparisons,
   createPersonNormaliser,
@@ -103,4 +109,76 @@ export async function scoreInWorkers(job: ScoringJob, threads: number): Promise<
       });
     }),
   );
+}
+
+/** What a comparing worker reads (shared memory, but for the dictionary) and where it writes its pattern keys. */
+export interface PatternKeyJob {
+  readonly deaths: ChinaColumns;
+  readonly roll: ChinaColumns;
+  readonly dictionary: ChinaDictionary;
+  readonly pairs: { readonly left: Uint32Array; readonly right: Uint32Array };
+  readonly keys: Int32Array;
+}
+
+/**
+ * `chinaColumnarPairs` (the preset's comparisons) with the candidate pairs compared by `threads` worker threads,
+ * each writing the pattern keys of its share into shared memory; the patterns are then numbered here, in pair
+ * order, so the result equals the one-thread `chinaColumnarPairs` exactly.
+ * @example const columnar = await chinaColumnarPairsInWorkers(deaths, roll, candidates, 2);
+ */
+export async function chinaColumnarPairsInWorkers(
+  left: readonly ChinaPerson[],
+  right: readonly ChinaPerson[],
+  pairs: { readonly left: Uint32Array; readonly right: Uint32Array; readonly count: number },
+  threads: number,
+): Promise<ChinaColumnarPairs> {
+  // The workers start first: loading the preset (its word and pinyin dictionaries) overlaps the encoding here.
+  const url = new URL('./scoring-worker.js', import.meta.url);
+  const workers = Array.from(
+    { length: threads },
+    () => new Worker(url, { workerData: { task: 'patternKeys' } }),
+  );
+  const comparisons = chinaComparisons();
+  const encoder = createChinaEncoder(comparisons);
+  const rightColumns = encoder.encode(right, { shared: true });
+  const counts = countChinaNames(rightColumns, encoder.dictionary);
+  const leftColumns = encoder.encode(left, { shared: true });
+  const share = (xs: Uint32Array): Uint32Array => {
+    const out = new Uint32Array(new SharedArrayBuffer(Math.max(xs.length, 1) * 4), 0, xs.length);
+    out.set(xs);
+    return out;
+  };
+  const keys = new Int32Array(new SharedArrayBuffer(Math.max(pairs.count, 1) * 4), 0, pairs.count);
+  const job: PatternKeyJob = {
+    deaths: leftColumns,
+    roll: rightColumns,
+    dictionary: encoder.dictionary,
+    pairs: { left: share(pairs.left), right: share(pairs.right) },
+    keys,
+  };
+  await Promise.all(
+    workers.map((worker, t) => {
+      const from = Math.floor((pairs.count * t) / threads);
+      const to = Math.floor((pairs.count * (t + 1)) / threads);
+      return new Promise<void>((resolve, reject) => {
+        worker.once('message', () => {
+          resolve();
+          void worker.terminate();
+        });
+        worker.once('error', reject);
+        worker.once('exit', (code) => {
+          if (code !== 0) reject(new Error(`comparing worker exited with ${code}`));
+        });
+        worker.postMessage({ job, from, to });
+      });
+    }),
+  );
+  const compared = comparedFromPatternKeys(comparisons, keys);
+  return chinaColumnarOver(comparisons, encoder.dictionary, {
+    leftColumns,
+    rightColumns,
+    counts,
+    pairs,
+    compared,
+  });
 }
