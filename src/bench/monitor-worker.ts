@@ -43,6 +43,7 @@ async function nats(
   const processed = new Float64Array(expected);
   const toAlert: number[] = [];
   let count = 0;
+  const saveMs: number[] = [];
   const sink = {
     async upsert(alerts: readonly Alert[]) {
       await store.monitor.upsert(alerts);
@@ -55,7 +56,14 @@ async function nats(
     rules,
     sink,
     reference: { card: () => undefined },
-    checkpoints: store.monitor,
+    checkpoints: {
+      load: (name) => store.monitor.load(name),
+      async save(name, checkpoint) {
+        const t = performance.now();
+        await store.monitor.save(name, checkpoint);
+        saveMs.push(performance.now() - t);
+      },
+    },
     checkpointName: 'bench',
     onProcessed: (event) => {
       if (count < expected) processed[count++] = Date.now() - event.ts;
@@ -81,6 +89,17 @@ async function nats(
   const stats = await run;
   await store.close();
   rmSync(dir, { recursive: true, force: true });
+  // Where the slow events were (processing order): a stall at the start (warm-up) or spread over the run.
+  let slowFirst = -1;
+  let slowLast = -1;
+  let slowCount = 0;
+  for (let i = 0; i < count; i++) {
+    if (processed[i]! > 100) {
+      if (slowFirst < 0) slowFirst = i;
+      slowLast = i;
+      slowCount++;
+    }
+  }
   const sorted = processed.slice(0, count).sort();
   const alertSorted = Float64Array.from(toAlert).sort();
   return {
@@ -98,6 +117,11 @@ async function nats(
     alertP99: percentile(alertSorted, 0.99),
     alertMax: percentile(alertSorted, 1),
     peakRssMb: peakRssMb(),
+    slowFirst,
+    slowLast,
+    slowCount,
+    saveMaxMs: Math.round(Math.max(0, ...saveMs)),
+    saves: saveMs.length,
   };
 }
 

@@ -68,11 +68,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
   let commits = 0;
   let lastCommitAt: EpochMs | null = null;
 
-  const checkpoint = (position: SourcePosition | null = null): MonitorCheckpoint => ({
+  const checkpoint = (position: SourcePosition | null = null, copy = true): MonitorCheckpoint => ({
     format: 'ghostwatch.monitor.checkpoint/1',
     ruleVersion: engine.ruleVersion,
     position,
-    engine: engine.snapshot(),
+    engine: engine.snapshot({ copy }),
   });
 
   return {
@@ -84,7 +84,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
       const alerts = engine.takeChanges();
       if (alerts.length > 0) await options.sink.upsert(alerts);
       if (options.checkpoints && commitOptions.checkpoint !== false) {
-        await options.checkpoints.save(name, checkpoint(position));
+        // No copy of the state: the store serializes it before its first await (CheckpointStore contract),
+        // while the engine cannot move on.
+        await options.checkpoints.save(name, checkpoint(position, false));
       }
       commits++;
       lastCommitAt = clock();

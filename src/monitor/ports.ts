@@ -28,6 +28,10 @@ export interface AlertSink {
  */
 export interface CheckpointStore {
   load(name: string): Promise<MonitorCheckpoint | undefined>;
+  /**
+   * Must serialize (or copy) `checkpoint` before its first `await`: the monitor hands it the engine's live
+   * state, not a copy, and goes on once `save` has been called.
+   */
   save(name: string, checkpoint: MonitorCheckpoint): Promise<void>;
 }
 
@@ -50,6 +54,11 @@ export interface CardReference {
   readonly beneficiaries: readonly CardBeneficiary[];
   /** When pension credits landed on this card (payments.csv `paid_at`, start of the day), ascending. */
   readonly paymentTimes: readonly EpochMs[];
+  /**
+   * True when no beneficiary of the card is believed dead or has a status change (most cards): the deceased
+   * detector then skips the card without walking its beneficiaries. Absent = not known, look.
+   */
+  readonly allAliveAndActive?: boolean;
 }
 
 export interface CardBeneficiary {
@@ -134,7 +143,9 @@ export interface MonitorStore extends AlertStore, CheckpointStore, CardEventHist
 /** The benefit's status at an instant, from its status changes. */
 export function statusAt(beneficiary: CardBeneficiary, at: EpochMs): BenefitStatus {
   let status: BenefitStatus = 'active';
-  for (const change of beneficiary.statusChanges ?? []) {
+  const changes = beneficiary.statusChanges;
+  if (changes === undefined) return status;
+  for (const change of changes) {
     if (change.at > at) break;
     status = change.status;
   }

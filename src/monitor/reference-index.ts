@@ -1,5 +1,6 @@
 import type { EpochMs } from '../core/time.js';
 import type { BenefitStatus } from '../records/enums.js';
+import { internCard } from './event-line.js';
 import type {
   AccountChangeAt,
   CardBeneficiary,
@@ -130,9 +131,12 @@ export function createReferenceIndex(): ReferenceIndex {
       }
       const map = new Map<string, CardReference>();
       for (const [card, e] of byCard) {
-        map.set(card, {
+        map.set(internCard(card), {
           beneficiaries: e.beneficiaries,
           paymentTimes: [...e.times].sort((a, b) => a - b),
+          allAliveAndActive: e.beneficiaries.every(
+            (b) => b.believedDeadSince === undefined && b.statusChanges === undefined,
+          ),
         });
       }
       const beneficiaries = holders.size;

@@ -11,7 +11,11 @@ export interface SeenSet {
   /** Forgets ids whose event time is before `before`, if a sweep is due. */
   expire(before: number): void;
   readonly size: number;
-  snapshot(): [string, number][];
+  /**
+   * The ids whose event time is at or after `from` (all without it): those a sweep at `from` would keep. A
+   * checkpoint leaves the rest out: an older re-delivery is older than the watermark and dropped as late anyway.
+   */
+  snapshot(from?: number): [string, number][];
   restore(entries: readonly (readonly [string, number])[]): void;
 }
 
@@ -37,7 +41,13 @@ export function createSeenSet(sweepIntervalMs: number): SeenSet {
     get size() {
       return map.size;
     },
-    snapshot: () => [...map],
+    snapshot(from = Number.NEGATIVE_INFINITY) {
+      const out: [string, number][] = [];
+      map.forEach((ts, id) => {
+        if (ts >= from) out.push([id, ts]);
+      });
+      return out;
+    },
     restore(entries) {
       map.clear();
       for (const [id, ts] of entries) map.set(id, ts);

@@ -33,7 +33,8 @@ export function createCardChangedNearDeath(
     onEvent(event, emit) {
       if (!accepts(event)) return;
       const ref = env.reference.card(event.card);
-      if (ref === undefined) return;
+      // No beneficiary of the card believed dead (most cards): nothing to look at.
+      if (ref === undefined || ref.allAliveAndActive === true) return;
       for (const b of ref.beneficiaries) {
         const death = b.believedDeadSince;
         if (death === undefined) continue;

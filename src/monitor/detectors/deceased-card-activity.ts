@@ -39,7 +39,7 @@ export function createDeceasedCardActivity(
     onEvent(event, emit) {
       if (!accepts(event)) return;
       const ref = env.reference.card(event.card);
-      if (ref === undefined) return;
+      if (ref === undefined || ref.allAliveAndActive === true) return;
       let best = 0;
       let why = '';
       let subject: string | undefined;

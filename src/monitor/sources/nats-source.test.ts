@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MonitorCheckpoint } from '../checkpoint.js';
@@ -32,6 +32,8 @@ const unique = `${process.pid}_${Date.now()}`;
 const STREAM = `GW_TEST_MONITOR_${unique}`;
 const PREFIX = `gwtest.${unique}.card-events`;
 const CONSUMER = `monitor-${unique}`;
+const OLD_STREAM = `GW_TEST_MONITOR_OLD_${unique}`;
+const OLD_PREFIX = `gwtest.${unique}.old-card-events`;
 
 function toLine(e: ReturnType<typeof scenario>['events'][number]): string {
   const ts = new Date(e.ts + 8 * 3_600_000).toISOString().slice(0, 19);
@@ -54,6 +56,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     const nc = await connect({ servers: SERVER });
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(STREAM).catch(() => false);
+    await jsm.streams.delete(OLD_STREAM).catch(() => false);
     await nc.close();
   });
 
@@ -106,7 +109,8 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
       checkpoints: dying,
       checkpointName: 'nats',
     });
-    const firstSource = createNatsSource({ ...sourceOptions, monitor: first });
+    // Checkpoints after every batch, so that the third save comes whatever the speed of the consumer.
+    const firstSource = createNatsSource({ ...sourceOptions, checkpointEveryMs: 0, monitor: first });
     killFirst = () => firstSource.kill();
     const crash = await firstSource.run().then(
       () => undefined,
@@ -144,5 +148,55 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     expect(writtenBeforeCrash).toBeGreaterThanOrEqual(0);
     expect(sink.list()).toEqual(expected);
     expect([...sink.alerts.keys()].sort()).toEqual(expected.map((a) => a.alertId));
+  });
+
+  it('a consumer left with per-message acks by an older version is re-created with ack-all, after its ack floor', async () => {
+    expect(up, `NATS must be reachable at ${SERVER} when CI=true`).toBe(true);
+    const events = scenario().events.slice(0, 100);
+    const nc = await connect({ servers: SERVER });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: OLD_STREAM, subjects: [`${OLD_PREFIX}.>`] });
+    const js = jetstream(nc);
+    for (const e of events) await js.publish(subjectFor(e.terminalId, OLD_PREFIX), toLine(e));
+    await jsm.consumers.add(OLD_STREAM, {
+      durable_name: CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: `${OLD_PREFIX}.>`,
+    });
+    // The older version had processed and acknowledged the first 30 messages, one by one.
+    const old = await js.consumers.get(OLD_STREAM, CONSUMER);
+    const fetched = await old.fetch({ max_messages: 30, expires: 2000 });
+    let acked = 0;
+    for await (const m of fetched) {
+      await m.ackAck();
+      if (++acked === 30) break;
+    }
+    expect(acked).toBe(30);
+
+    const monitor = createMonitor({
+      rules: defaultRules(),
+      sink: createMemoryAlertSink(),
+      reference: { card: () => undefined },
+    });
+    const source = createNatsSource({
+      servers: SERVER,
+      stream: OLD_STREAM,
+      subject: `${OLD_PREFIX}.>`,
+      consumer: CONSUMER,
+      monitor,
+      batchSize: 40,
+      fetchExpiresMs: 1000,
+    });
+    const running = source.run();
+    for (let i = 0; i < 100 && source.stats().messages < 70; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    await source.stop();
+    const stats = await running;
+    const info = await jsm.consumers.info(OLD_STREAM, CONSUMER);
+    await nc.close();
+    expect(stats.messages).toBe(70);
+    expect(info.config.ack_policy).toBe(AckPolicy.All);
+    expect(info.num_ack_pending).toBe(0);
+    expect(info.ack_floor.stream_seq).toBe(100);
   });
 });

@@ -103,20 +103,25 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
     } catch {
       await jsm.streams.add({ name: streamName, subjects: [subject] });
     }
-    let exists = true;
+    let existing: Awaited<ReturnType<typeof jsm.consumers.info>> | undefined;
     try {
-      await jsm.consumers.info(streamName, consumerName);
+      existing = await jsm.consumers.info(streamName, consumerName);
     } catch {
-      exists = false;
+      existing = undefined;
     }
-    if (exists && resumeAfter === undefined) return;
-    if (exists) await jsm.consumers.delete(streamName, consumerName);
+    // A consumer made by an older version acknowledges each message (explicit): it is re-created with ack-all,
+    // starting after what it had acknowledged, since a consumer's ack policy cannot be changed.
+    if (existing !== undefined && resumeAfter === undefined && existing.config.ack_policy === AckPolicy.All)
+      return;
+    const startAfter = resumeAfter ?? existing?.ack_floor.stream_seq;
+    if (existing !== undefined) await jsm.consumers.delete(streamName, consumerName);
     await jsm.consumers.add(streamName, {
       durable_name: consumerName,
-      ack_policy: AckPolicy.Explicit,
-      ...(resumeAfter === undefined
+      // One acknowledgement per batch, of its last message, covers every message before it.
+      ack_policy: AckPolicy.All,
+      ...(startAfter === undefined || startAfter === 0
         ? { deliver_policy: DeliverPolicy.All }
-        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: resumeAfter + 1 }),
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startAfter + 1 }),
       filter_subject: subject,
       ack_wait: nanos(options.ackWaitMs ?? 30_000),
       max_ack_pending: Math.max(10_000, batchSize * 4),
@@ -170,8 +175,12 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
         }
         counts.alertsWritten += alerts;
         counts.batches++;
-        for (const m of pending) m.ack();
+        // Invalid messages are terminated one by one (rare); then, with the consumer's ack-all policy, the one
+        // acknowledgement of the batch's last message acknowledges every message before it.
         for (const m of invalid) m.term('not a valid card event');
+        let last: JsMsg | undefined;
+        for (const m of pending) if (last === undefined || m.seq > last.seq) last = m;
+        last?.ack();
         pending = [];
         invalid = [];
       }

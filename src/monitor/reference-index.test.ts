@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { parseCardEventLine } from './event-line.js';
+import { createReferenceIndex } from './reference-index.js';
+import { at, cardEvent } from './testing/events.js';
+import { cardNumber } from './testing/generate-events.js';
+import { runEvents } from './testing/run.js';
+
+describe('reference index', () => {
+  const plain = cardNumber(11);
+  const dead = cardNumber(12);
+  const suspended = cardNumber(13);
+  const index = createReferenceIndex();
+  index.addBeneficiary({ beneficiaryId: 'B11', regionCode: '430422', card: plain });
+  index.addBeneficiary({ beneficiaryId: 'B12', regionCode: '430422', card: dead });
+  index.addBeneficiary({ beneficiaryId: 'B13', regionCode: '430422', card: suspended });
+  index.addDeath({ beneficiaryId: 'B12', since: at('2020-06-10T00:00'), evidence: 'confirmed' });
+  index.addStatusChange({ beneficiaryId: 'B13', at: at('2021-01-05T00:00'), status: 'suspended' });
+  const reference = index.build();
+
+  it('marks only the cards whose holders are all alive and never had a status change', () => {
+    expect(reference.card(plain)?.allAliveAndActive).toBe(true);
+    expect(reference.card(dead)?.allAliveAndActive).toBe(false);
+    expect(reference.card(suspended)?.allAliveAndActive).toBe(false);
+  });
+
+  it('still alerts on activity on a dead holder’s card, and never on the living holder’s', () => {
+    const after = cardEvent({ ts: at('2021-02-01T10:00'), card: dead });
+    const living = cardEvent({ ts: at('2021-02-01T11:00'), card: plain });
+    const { alerts } = runEvents([after, living], { reference });
+    expect(alerts.filter((a) => a.rule === 'ghost-card-activity')).toMatchObject([
+      { entityId: dead, beneficiaryIds: ['B12'], evidence: [after.eventId] },
+    ]);
+    expect(alerts.some((a) => a.entityId === plain)).toBe(false);
+  });
+
+  it('hands a parsed event the very card string the reference is keyed by', () => {
+    const parsed = parseCardEventLine(
+      `{"event_id":"E1","ts":"2021-02-01T10:00:00+08:00","card":"${dead}","terminal_id":"ATM-1","channel":"atm","type":"withdrawal","amount":"100.00"}`,
+    );
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.value.card).toBe(dead);
+    expect(reference.card(parsed.value.card)?.beneficiaries[0]?.beneficiaryId).toBe('B12');
+  });
+});
