@@ -7,7 +7,6 @@ import {
   chinaPairLevels,
   chinaPatternKeys,
   compareChinaPairs,
-  comparedFromPatternKeys,
   comparisonsOverColumns,
   countChinaNames,
   createChinaEncoder,
@@ -17,7 +16,7 @@ import { chinaComparisons, createPersonNormaliser, type PersonInput } from './ch
 import { createModel, type ModelParameters } from './model.js';
 import { applyTermFrequencies, createRecordPreparer, termFrequencySlots } from './prepare-records.js';
 import { termFrequencyTablesFromCounts } from './term-frequency-counts.js';
-import { comparePairs, estimateU } from './training.js';
+import { comparedFromPatternKeys, comparePairs, estimateU } from './training.js';
 
 const valid = (first17: string) => first17 + checkCharacter(first17);
 

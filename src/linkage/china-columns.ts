@@ -5,7 +5,7 @@ import { IdLevel } from './comparisons/id-number.js';
 import type { ModelParameters } from './model.js';
 import { createModel } from './model.js';
 import type { PreparedRecord } from './prepare-records.js';
-import type { ComparedPairs } from './training.js';
+import { type ComparedPairs, comparedFromPatternKeys, patternRadix } from './training.js';
 
 /**
  * The China preset's records as rows of integers, for the hot loop: each record is prepared once (the preset's own
@@ -420,59 +420,6 @@ export function chinaPatternKeys(
     for (let k = 0; k < K; k++) key += out[k]! * radix[k]!;
     keys[p] = key;
   }
-}
-
-function patternRadix(comparisons: readonly AnyComparison<ChinaPerson>[]): Int32Array {
-  const radix = new Int32Array(comparisons.length);
-  let space = 1;
-  comparisons.forEach((c, k) => {
-    radix[k] = space;
-    space *= c.levels.length;
-  });
-  return radix;
-}
-
-/** The distinct patterns of the pairs' keys, numbered in order of first appearance, with their counts. */
-export function comparedFromPatternKeys(
-  comparisons: readonly AnyComparison<ChinaPerson>[],
-  pairKeys: Int32Array,
-): ComparedPairs {
-  const K = comparisons.length;
-  const levelCounts = comparisons.map((c) => c.levels.length);
-  const space = levelCounts.reduce((a, b) => a * b, 1);
-  // Pattern keys are small (the product of the level counts): a dense array instead of a Map.
-  const patternOfKey = new Int32Array(space).fill(-1);
-  const keys: number[] = [];
-  const patternCounts: number[] = [];
-  const pairPattern = new Uint32Array(pairKeys.length);
-  for (let p = 0; p < pairKeys.length; p++) {
-    const key = pairKeys[p]!;
-    let pattern = patternOfKey[key]!;
-    if (pattern < 0) {
-      pattern = keys.length;
-      patternOfKey[key] = pattern;
-      keys.push(key);
-      patternCounts.push(0);
-    }
-    patternCounts[pattern]!++;
-    pairPattern[p] = pattern;
-  }
-  const patterns = new Uint8Array(keys.length * K);
-  keys.forEach((key, p) => {
-    let rest = key;
-    for (let k = 0; k < K; k++) {
-      patterns[p * K + k] = rest % levelCounts[k]!;
-      rest = Math.floor(rest / levelCounts[k]!);
-    }
-  });
-  return {
-    levelCounts,
-    nullLevels: comparisons.map((c) => c.levels.map((l) => l.isNull === true)),
-    patterns,
-    counts: Float64Array.from(patternCounts),
-    size: keys.length,
-    pairPattern,
-  };
 }
 
 /** Name counts over the roll, by name id and by pinyin id (the term-frequency slots of the preset). */

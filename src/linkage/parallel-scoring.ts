@@ -1,12 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { generateCandidatePairs } from './blocking.js';
 import type { ChinaColumnarPairs, ChinaColumns, ChinaDictionary, ChinaNameCounts } from './china-columns.js';
-import {
-  chinaColumnarOver,
-  comparedFromPatternKeys,
-  countChinaNames,
-  createChinaEncoder,
-} from './china-columns.js';
+import { chinaColumnarOver, countChinaNames, createChinaEncoder } from './china-columns.js';
 import {
   type ChinaPerson,
   chinaBlockingRules,
@@ -15,6 +10,7 @@ import {
   type PersonInput,
 } from './china-preset.js';
 import type { ModelParameters } from './model.js';
+import { comparedFromPatternKeys } from './training.js';
 
 /**
  * What scoring needs, prepared once on the main thread: both sides as columns and the candidate pairs (grouped by

@@ -22,33 +22,67 @@ export function comparePairs<T>(
   pairs: Pick<CandidatePairs, 'left' | 'right' | 'count'>,
 ): ComparedPairs {
   const K = comparisons.length;
-  const levelCounts = comparisons.map((c) => c.levels.length);
-  const radix = new Float64Array(K);
-  let space = 1;
-  for (let k = 0; k < K; k++) {
-    radix[k] = space;
-    space *= levelCounts[k]!;
-  }
-  if (space > Number.MAX_SAFE_INTEGER) throw new Error('too many comparison levels to encode a pattern');
+  const radix = patternRadix(comparisons);
   const compare = comparisons.map((c) => c.compare);
-  const patternOfKey = new Map<number, number>();
-  const keys: number[] = [];
-  const patternCounts: number[] = [];
-  const pairPattern = new Uint32Array(pairs.count);
+  const keys = new Float64Array(pairs.count);
   for (let i = 0; i < pairs.count; i++) {
     const a = left[pairs.left[i]!]!.values;
     const b = right[pairs.right[i]!]!.values;
     let key = 0;
     for (let k = 0; k < K; k++) key += compare[k]!(a[k], b[k]) * radix[k]!;
-    let p = patternOfKey.get(key);
-    if (p === undefined) {
-      p = keys.length;
-      patternOfKey.set(key, p);
+    keys[i] = key;
+  }
+  return comparedFromPatternKeys(comparisons, keys);
+}
+
+/**
+ * The place value of each comparison's level in a pattern key: key = Σ level[k] × radix[k], mixed radix over the
+ * level counts.
+ * @example patternRadix(comparisons) // Float64Array [1, 4, 12, …]
+ */
+export function patternRadix(comparisons: readonly { readonly levels: readonly unknown[] }[]): Float64Array {
+  const radix = new Float64Array(comparisons.length);
+  let space = 1;
+  comparisons.forEach((c, k) => {
+    radix[k] = space;
+    space *= c.levels.length;
+  });
+  if (space > Number.MAX_SAFE_INTEGER) throw new Error('too many comparison levels to encode a pattern');
+  return radix;
+}
+
+/** Key spaces up to this size are numbered through a dense array (the usual case); larger ones through a Map. */
+const DENSE_PATTERN_SPACE = 1 << 22;
+
+/**
+ * The distinct patterns of the pairs' keys (see patternRadix), numbered in order of first appearance, with their
+ * counts and each pair's pattern.
+ * @example const compared = comparedFromPatternKeys(comparisons, keys);
+ */
+export function comparedFromPatternKeys(
+  comparisons: readonly { readonly levels: readonly { readonly isNull?: boolean }[] }[],
+  pairKeys: ArrayLike<number>,
+): ComparedPairs {
+  const K = comparisons.length;
+  const levelCounts = comparisons.map((c) => c.levels.length);
+  const space = levelCounts.reduce((a, b) => a * b, 1);
+  const dense = space <= DENSE_PATTERN_SPACE ? new Int32Array(space).fill(-1) : undefined;
+  const sparse = new Map<number, number>();
+  const keys: number[] = [];
+  const patternCounts: number[] = [];
+  const pairPattern = new Uint32Array(pairKeys.length);
+  for (let p = 0; p < pairKeys.length; p++) {
+    const key = pairKeys[p]!;
+    let pattern = dense === undefined ? (sparse.get(key) ?? -1) : dense[key]!;
+    if (pattern < 0) {
+      pattern = keys.length;
+      if (dense === undefined) sparse.set(key, pattern);
+      else dense[key] = pattern;
       keys.push(key);
       patternCounts.push(0);
     }
-    patternCounts[p]!++;
-    pairPattern[i] = p;
+    patternCounts[pattern]!++;
+    pairPattern[p] = pattern;
   }
   const patterns = new Uint8Array(keys.length * K);
   keys.forEach((key, p) => {
