@@ -31,7 +31,7 @@ const englishWords = (text: string) =>
   text
     .replace(/[A-Z]+[-\w]*\d[-\w]*/g, '')
     .replace(/ring-[0-9a-f]+/g, '')
-    .replace(/\b(station_head|disbursement|clerk|ATM|Jaro-Winkler)\b/g, '')
+    .replace(/\b(ATM|Jaro-Winkler)\b/g, '')
     .match(/[a-z]{3,}/gi) ?? [];
 
 describe('explanations in the page language', () => {
@@ -48,6 +48,23 @@ describe('explanations in the page language', () => {
     expect(sweep).toContain('已确认');
     expect(sweep).toContain('共 12 条证据事件');
     expect(explain(RING, zh)).toContain('¥11300.00');
+    expect(explain(RING, zh)).toContain('H00027 (劳动保障站站长) ×3');
+    // The peer group is said in Chinese too: role from the catalogue, region code kept.
+    expect(explain(HANDLER_REASONS[1]!, zh)).toContain('430422 的劳动保障站站长');
+    expect(explain(HANDLER_REASONS[2]!, zh)).toContain('430422 的经办员');
+    expect(
+      explain(
+        'certified 2 beneficiaries as alive after their death (of 9; peers (unknown role in unknown region) would have 0.1)',
+        zh,
+      ),
+    ).toContain('地区不明 的岗位不明');
+    // A role the catalogue does not know stays as the server wrote it.
+    expect(
+      explain(
+        'certified 2 beneficiaries as alive after their death (of 9; peers (notary in 430422) would have 0.1)',
+        zh,
+      ),
+    ).toContain('430422 的notary');
   });
 
   it('turns each clause into a reason code with its parameters', () => {

@@ -125,17 +125,31 @@ const PATTERNS: readonly Pattern[] = [
     reason: simple('explain.ringDead'),
   },
   { re: /^no handler vouched for them after death$/, reason: simple('explain.ringNoVoucher') },
-  { re: /^vouched for after death by (?<list>.+)$/, reason: simple('explain.ringVouchers') },
+  {
+    re: /^vouched for after death by (?<list>.+)$/,
+    reason: (g, words) => ({
+      key: 'explain.ringVouchers',
+      // "H00027 (station_head) ×3, …": each handler's role in the page's words.
+      params: {
+        list: (g.list ?? '').replace(/\((\w+)\)/g, (_all, role: string) => `(${words('handlerRole', role)})`),
+      },
+    }),
+  },
   // Handler risk (analyze).
   {
     re: new RegExp(
       `^(?<act>certified|reactivated the suspended benefit of|approved the reactivation of|changed the card of|manages) (?<x>\\d+) ${BENEFICIARIES}(?: as alive after their death| believed dead| after their death| dead and still paid) \\(of (?<of>\\d+); peers \\((?<peers>.*)\\) would have (?<expected>[\\d.e+-]+)\\)(?<untested>; reported, not tested)?$`,
     ),
-    reason: (g) => {
+    reason: (g, words) => {
       const act = HANDLER_ACTS[g.act ?? ''] ?? HANDLER_ACTS.certified!;
       return {
         key: g.untested === undefined ? act.tested : act.untested,
-        params: { x: g.x ?? '', of: g.of ?? '', peers: g.peers ?? '', expected: g.expected ?? '' },
+        params: {
+          x: g.x ?? '',
+          of: g.of ?? '',
+          peers: peersOf(g.peers ?? '', words),
+          expected: g.expected ?? '',
+        },
       };
     },
   },
@@ -173,6 +187,18 @@ const HANDLER_ACTS: Readonly<Record<string, { tested: MessageKey; untested: Mess
   'changed the card of': { tested: 'explain.actChangedCard', untested: 'explain.actChangedCardUntested' },
   manages: { tested: 'explain.actManages', untested: 'explain.actManagesUntested' },
 };
+
+/** The peer group as the server writes it ("station_head in 430422"), said with the page's words for the role. */
+function peersOf(peers: string, words: Words): string {
+  const match = /^(?<role>.+) in (?<region>.+)$/.exec(peers);
+  if (match?.groups === undefined) return peers;
+  const { role = '', region = '' } = match.groups;
+  const said = words('explain', 'peers');
+  if (said === 'peers') return peers; // the page's words have no sentence for it: keep the server's
+  return said
+    .replace('{role}', words('handlerRole', role))
+    .replace('{region}', words('handlerRegion', region));
+}
 
 /** The reason code and parameters of one clause, or undefined when the dashboard does not know it. */
 export function reasonOf(clause: string, words: Words = (_p, v) => v): Reason | undefined {
