@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CapturedStream, EXAMPLES, runCli, tempDir } from '../testing/cli-harness.js';
@@ -117,6 +117,29 @@ describe('ghostwatch CLI', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/beneficiaries\.csv\s+\[beneficiaries\]\s+3/);
     expect(run.stdout).toMatch(/payments\s+720/);
+  });
+
+  it('status tells the quarantine of ingest from that of monitor --replay on the same file', async () => {
+    const dir = tempDir();
+    const db = join(dir, 'g.db');
+    const events = join(dir, 'card_events.jsonl');
+    const lines = readFileSync(join(EXAMPLES, 'card_events.jsonl'), 'utf8').trimEnd().split('\n');
+    writeFileSync(
+      events,
+      `${[...lines.slice(0, 20), '{"event_id": broken', ...lines.slice(20, 40)].join('\n')}\n`,
+    );
+    await runCli(['--db', db, 'ingest', 'card-events', events]);
+    expect((await runCli(['--db', db, 'monitor', '--replay', events])).code).toBe(0);
+    const run = await runCli(['--db', db, 'status']);
+    expect(run.stdout).toMatch(/card_events\.jsonl\s+\[card-events\]\s+1\n/);
+    expect(run.stdout).toMatch(/card_events\.jsonl\s+\[card-events, by monitor --replay\]\s+1\n/);
+    const json = JSON.parse((await runCli(['--db', db, 'status', '--json'])).stdout);
+    expect(
+      json.quarantine
+        .filter((q: { file: string }) => q.file.endsWith('card_events.jsonl'))
+        .map((q: { loadedBy: string }) => q.loadedBy)
+        .sort(),
+    ).toEqual(['ingest', 'monitor --replay']);
   });
 
   it('a command whose capability has not landed says so in one line and exits 1', async () => {

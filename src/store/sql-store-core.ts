@@ -88,10 +88,13 @@ const ROW_COUNTS_SQL = `SELECT ${RECORD_KINDS.map(
   (kind) => `(SELECT count(*) FROM ${TABLES[kind].table}) AS ${TABLES[kind].table}`,
 ).join(', ')}`;
 
-const QUARANTINE_PER_FILE_SQL = `SELECT l.file AS file, l.kind AS kind, count(*) AS quarantined
+/** File keys of the loads `monitor --replay` makes for its quarantine (src/monitor/sources/replay-file.ts). */
+export const MONITOR_REPLAY_FILE_KEY = 'monitor-replay:';
+
+const QUARANTINE_PER_FILE_SQL = `SELECT l.file AS file, l.kind AS kind, l.file_key AS file_key, count(*) AS quarantined
 FROM quarantine q JOIN loads l ON l.load_id = q.load_id
 WHERE q.load_id IN (SELECT max(load_id) FROM loads GROUP BY file_key)
-GROUP BY l.load_id, l.file, l.kind
+GROUP BY l.load_id, l.file, l.kind, l.file_key
 ORDER BY l.file, l.load_id`;
 
 const FLAGGED_ROWS_SQL = `SELECT count(*) AS flagged
@@ -159,6 +162,9 @@ export function createSqlStoreCore(
         file: String(row.file),
         kind: row.kind as RecordKind,
         rows: num(row.quarantined),
+        loadedBy: String(row.file_key).startsWith(MONITOR_REPLAY_FILE_KEY)
+          ? ('monitor --replay' as const)
+          : ('ingest' as const),
       }));
       const [flagged] = await exec.all(FLAGGED_ROWS_SQL);
       const loads = (

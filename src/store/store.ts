@@ -55,7 +55,13 @@ export interface StoreStatus {
   };
   readonly rows: Readonly<Record<RecordKind, number>>;
   /** Quarantined rows per file (latest load of each file). */
-  readonly quarantine: readonly { readonly file: string; readonly kind: RecordKind; readonly rows: number }[];
+  readonly quarantine: readonly {
+    readonly file: string;
+    readonly kind: RecordKind;
+    readonly rows: number;
+    /** Which command quarantined them: a file is read by `ingest` and, for card events, by `monitor --replay` too. */
+    readonly loadedBy: 'ingest' | 'monitor --replay';
+  }[];
   /** Loaded rows with data-quality flags (a row with two flags counts once). */
   readonly dataQualityFlags: number;
   /** The most recent loads (at most 100), newest first. */

@@ -17,7 +17,8 @@ export function formatStatus(status: StoreStatus): string {
     lines.push(`  ${kind.padEnd(18)} ${String(status.rows[kind]).padStart(12)}`);
   lines.push('', 'quarantine (rows that failed validation, per file)');
   if (status.quarantine.length === 0) lines.push('  none');
-  for (const q of status.quarantine) lines.push(`  ${q.file}  [${q.kind}]  ${q.rows}`);
+  for (const q of status.quarantine)
+    lines.push(`  ${q.file}  [${q.kind}${q.loadedBy === 'ingest' ? '' : `, by ${q.loadedBy}`}]  ${q.rows}`);
   lines.push('', `data-quality flags on loaded rows: ${status.dataQualityFlags}`);
   const interrupted = status.loads.filter((l) => l.status === 'running');
   if (interrupted.length > 0) {

@@ -40,7 +40,12 @@ export interface StatusView {
     readonly schemaVersion: number;
   };
   readonly rows: Readonly<Record<string, number>>;
-  readonly quarantine: readonly { readonly file: string; readonly kind: string; readonly rows: number }[];
+  readonly quarantine: readonly {
+    readonly file: string;
+    readonly kind: string;
+    readonly rows: number;
+    readonly loadedBy?: 'ingest' | 'monitor --replay';
+  }[];
   readonly dataQualityFlags: number;
   readonly jobs: readonly { readonly job: string; readonly outcome: string; readonly finishedAt: number }[];
   readonly cases: { readonly total: number; readonly notClosed: number };
