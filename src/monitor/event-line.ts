@@ -106,7 +106,7 @@ function fastTimestamp(s: string, at: number, n: number): number {
 }
 
 /** Milliseconds of a 3-digit fraction exactly as `parseTimestamp` computes them (floating point included). */
-const FRACTION_MS = Array.from({ length: 1000 }, (_, k) =>
+export const FRACTION_MS: readonly number[] = Array.from({ length: 1000 }, (_, k) =>
   Math.floor(Number(`0.${String(k).padStart(3, '0')}`) * 1000),
 );
 

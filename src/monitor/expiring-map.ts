@@ -36,12 +36,19 @@ export function createExpiringMap<V>(sweepIntervalMs = 0, onExpired?: (value: V)
   const map = new Map<string, Slot<V>>();
   let lastSweep = Number.NEGATIVE_INFINITY;
   let sweepBefore = 0;
+  // The slots of swept entries, for the next new keys: a quiet terminal's entry is swept between two of its
+  // events, and would otherwise cost a new slot on nearly every event.
+  const spare: Slot<V>[] = [];
   // forEach with one callback made once, rather than `for (const [k, v] of map)`: the sweep runs every few
   // minutes of event time over every entry, and destructuring allocates an array per entry.
   const sweepOne = (slot: Slot<V>, key: string) => {
     if (slot.at < sweepBefore) {
       map.delete(key);
       onExpired?.(slot.value);
+      if (spare.length < MAX_SPARE_SLOTS) {
+        slot.value = undefined as V;
+        spare.push(slot);
+      }
     }
   };
   return {
@@ -53,7 +60,14 @@ export function createExpiringMap<V>(sweepIntervalMs = 0, onExpired?: (value: V)
         slot.value = value;
         slot.at = at;
       } else {
-        map.set(key, { value, at });
+        const reused = spare.pop();
+        if (reused !== undefined) {
+          reused.value = value;
+          reused.at = at;
+          map.set(key, reused);
+        } else {
+          map.set(key, { value, at });
+        }
       }
     },
     delete(key) {
@@ -78,6 +92,9 @@ export function createExpiringMap<V>(sweepIntervalMs = 0, onExpired?: (value: V)
     },
   };
 }
+
+/** Slots kept for reuse after a sweep. */
+const MAX_SPARE_SLOTS = 1024;
 
 /** A sweep interval for a retention: an eighth of it, so that swept state is at most ~12% over the live. */
 export const sweepIntervalFor = (retentionMs: number): number => retentionMs / 8;

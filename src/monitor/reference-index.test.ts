@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseCardEventLine } from './event-line.js';
+import type { ReferenceData } from './ports.js';
 import { createReferenceIndex } from './reference-index.js';
 import { at, cardEvent } from './testing/events.js';
 import { cardNumber } from './testing/generate-events.js';
@@ -41,5 +43,73 @@ describe('reference index', () => {
     if (!parsed.ok) return;
     expect(parsed.value.card).toBe(dead);
     expect(reference.card(parsed.value.card)?.beneficiaries[0]?.beneficiaryId).toBe('B12');
+  });
+
+  it('its precomputed facts change no alert: the same alerts as the bare references', () => {
+    const regions = ['430422', '430481', '431121', '110105', undefined];
+    const cards = [0, 1, 2, 3, 4, 5].map((i) => cardNumber(500 + i));
+    fc.assert(
+      fc.property(
+        // Beneficiaries: a card each (several may share one), a region (maybe none), maybe dead.
+        fc.array(
+          fc.record({
+            card: fc.integer({ min: 0, max: 5 }),
+            region: fc.integer({ min: 0, max: 4 }),
+            dead: fc.boolean(),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        fc.array(
+          fc.record({
+            gap: fc.integer({ min: 0, max: 40 * 86_400_000 }),
+            card: fc.integer({ min: 0, max: 5 }),
+            region: fc.integer({ min: 0, max: 4 }),
+            type: fc.constantFrom('withdrawal', 'balance_inquiry', 'transfer_out'),
+          }),
+          { maxLength: 40 },
+        ),
+        (holders, steps) => {
+          const index = createReferenceIndex();
+          holders.forEach((h, i) => {
+            index.addBeneficiary({
+              beneficiaryId: `B${i}`,
+              regionCode: regions[h.region],
+              card: cards[h.card],
+            });
+            index.addPayment({ beneficiaryId: `B${i}`, at: at('2020-01-10T00:00') });
+            if (h.dead)
+              index.addDeath({ beneficiaryId: `B${i}`, since: at('2019-12-01T00:00'), evidence: 'review' });
+          });
+          const indexed = index.build();
+          // The same references without the index's extra facts, as another ReferenceData would give them.
+          const bare: ReferenceData = {
+            card(card) {
+              const ref = indexed.card(card);
+              if (ref === undefined) return undefined;
+              const { beneficiaries, paymentTimes, allAliveAndActive } = ref;
+              return allAliveAndActive === undefined
+                ? { beneficiaries, paymentTimes }
+                : { beneficiaries, paymentTimes, allAliveAndActive };
+            },
+          };
+          let ts = at('2020-01-01T08:00');
+          const events = steps.map((s, i) => {
+            ts += s.gap;
+            return cardEvent({
+              eventId: `P${i}`,
+              ts,
+              card: cards[s.card]!,
+              terminalRegion: regions[s.region] ?? '430422',
+              type: s.type as 'withdrawal',
+              amountFen: s.type === 'balance_inquiry' ? undefined : 10_000,
+            });
+          });
+          expect(runEvents(events, { reference: indexed }).alerts).toEqual(
+            runEvents(events, { reference: bare }).alerts,
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

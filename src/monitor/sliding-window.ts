@@ -28,6 +28,9 @@ export interface SlidingWindowState {
   readonly ids: string[];
 }
 
+/** Distinct keys kept in two small arrays up to this many; beyond, in a Map (until the window is cleared). */
+const SMALL_DISTINCT = 16;
+
 // A class rather than closures: one window per active terminal, created often, so methods live on the prototype.
 class ArrayWindow implements SlidingWindow {
   // Parallel arrays holding the events [head, end): no per-event object, and the arrays keep their capacity
@@ -37,7 +40,14 @@ class ArrayWindow implements SlidingWindow {
   private ids: string[] = [];
   private head = 0;
   private end = 0;
-  private readonly counts = new Map<string, number>();
+  // The count of each distinct key, in the order a Map would keep them (a key goes last when it (re)enters the
+  // window): while they are few (most terminals hold one or two cards at a time), in two arrays, where a Map
+  // would allocate a new table on every clear and every few deletions; beyond SMALL_DISTINCT, in a Map.
+  // The arrays never shrink (V8 would drop their storage and allocate it again): [0, dn) is in use.
+  private dk: string[] = [];
+  private dc: number[] = [];
+  private dn = 0;
+  private counts: Map<string, number> | null = null;
 
   constructor(
     private readonly windowMs: number,
@@ -48,7 +58,68 @@ class ArrayWindow implements SlidingWindow {
       this.ks = [...state.keys];
       this.ids = [...state.ids];
       this.end = this.ts.length;
-      for (const k of this.ks) this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+      for (const k of this.ks) this.increment(k);
+    }
+  }
+
+  /** Counts one more event of `key`; true when the key is new to the window. */
+  private increment(key: string): boolean {
+    const counts = this.counts;
+    if (counts !== null) {
+      const c = counts.get(key);
+      counts.set(key, (c ?? 0) + 1);
+      return c === undefined;
+    }
+    const { dk, dc } = this;
+    const n = this.dn;
+    for (let i = 0; i < n; i++) {
+      if (dk[i] === key) {
+        dc[i]!++;
+        return false;
+      }
+    }
+    if (n >= SMALL_DISTINCT) {
+      const map = new Map<string, number>();
+      for (let i = 0; i < n; i++) map.set(dk[i]!, dc[i]!);
+      map.set(key, 1);
+      this.counts = map;
+      dk.fill('', 0, n);
+      this.dn = 0;
+      return true;
+    }
+    if (n < dk.length) {
+      dk[n] = key;
+      dc[n] = 1;
+    } else {
+      dk.push(key);
+      dc.push(1);
+    }
+    this.dn = n + 1;
+    return true;
+  }
+
+  /** Counts one event of `key` less (it left the window). */
+  private decrement(key: string): void {
+    const counts = this.counts;
+    if (counts !== null) {
+      const c = counts.get(key)! - 1;
+      if (c === 0) counts.delete(key);
+      else counts.set(key, c);
+      return;
+    }
+    const { dk, dc } = this;
+    const n = this.dn;
+    for (let i = 0; i < n; i++) {
+      if (dk[i] !== key) continue;
+      if (--dc[i]! > 0) return;
+      // Gone from the window: removed in place, the others keep their order.
+      for (let j = i + 1; j < n; j++) {
+        dk[j - 1] = dk[j]!;
+        dc[j - 1] = dc[j]!;
+      }
+      dk[n - 1] = '';
+      this.dn = n - 1;
+      return;
     }
   }
 
@@ -64,25 +135,24 @@ class ArrayWindow implements SlidingWindow {
       this.ks.push(key);
       this.ids.push(eventId);
     }
-    const c = this.counts.get(key);
-    this.counts.set(key, (c ?? 0) + 1);
-    return c === undefined;
+    return this.increment(key);
   }
 
   evict(now: number): void {
     const limit = now - this.windowMs;
-    const { ts, ks, counts, end } = this;
+    const { ts, ks, end } = this;
     let head = this.head;
     while (head < end && ts[head]! <= limit) {
-      const k = ks[head]!;
-      const c = counts.get(k)! - 1;
-      if (c === 0) counts.delete(k);
-      else counts.set(k, c);
+      this.decrement(ks[head]!);
       head++;
     }
     this.head = head;
     if (head === end && head > 0) {
-      this.clear();
+      // Every key's count reached 0 and was removed: the counts are empty already.
+      this.forget(0, end);
+      this.head = 0;
+      this.end = 0;
+      this.counts = null;
     } else if (head > 64 && head * 2 > end) {
       // Move the live events to the front, in place.
       ts.copyWithin(0, head, end);
@@ -104,11 +174,13 @@ class ArrayWindow implements SlidingWindow {
     this.forget(0, this.end);
     this.head = 0;
     this.end = 0;
-    this.counts.clear();
+    this.dk.fill('', 0, this.dn);
+    this.dn = 0;
+    this.counts = null;
   }
 
   get distinct(): number {
-    return this.counts.size;
+    return this.counts !== null ? this.counts.size : this.dn;
   }
 
   get size(): number {
@@ -120,7 +192,7 @@ class ArrayWindow implements SlidingWindow {
   }
 
   keys(): string[] {
-    return [...this.counts.keys()];
+    return this.counts !== null ? [...this.counts.keys()] : this.dk.slice(0, this.dn);
   }
 
   eventIds(): string[] {

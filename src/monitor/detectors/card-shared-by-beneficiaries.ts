@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { maskCardNumber } from '../../core/card-number.js';
 import type { Detector, DetectorEnvironment } from '../detector.js';
+import type { IndexedCardReference } from '../reference-index.js';
 import { ALL_CHANNELS, compileFilter, eventFilterParams, MONEY_OUT } from './common.js';
 
 /** A card that several beneficiaries' pensions are paid to: one collector behind several "pensioners". */
@@ -27,7 +28,9 @@ export function createCardSharedByBeneficiaries(
     onEvent(event, emit) {
       if (!accepts(event)) return;
       const ref = env.reference.card(event.card);
-      if (ref === undefined || ref.beneficiaries.length < params.minBeneficiaries) return;
+      if (ref === undefined) return;
+      const count = (ref as IndexedCardReference).beneficiaryCount ?? ref.beneficiaries.length;
+      if (count < params.minBeneficiaries) return;
       const ids = ref.beneficiaries.map((b) => b.beneficiaryId);
       const n = ids.length;
       emit({

@@ -76,15 +76,19 @@ interface Snapshot {
 }
 
 const MAX_RING_EVIDENCE_MONTHS = 24;
+const MAX_SPARE_RUNS = 1024;
 
 export function createCoUsedCards(id: string, params: CoUsedCardsParams, env: DetectorEnvironment): Detector {
   const accepts = compileFilter(params);
   const windowMs = params.pairWindowMinutes * MINUTE;
   const retentionMs = params.pairRetentionDays * DAY;
   const windows = createWindowPool(windowMs);
-  const recent = createExpiringMap<TerminalRun>(sweepIntervalFor(windowMs), (run) =>
-    windows.give(run.window),
-  );
+  // The runs of terminals that went quiet, for the next ones (with a window from the pool).
+  const spareRuns: TerminalRun[] = [];
+  const recent = createExpiringMap<TerminalRun>(sweepIntervalFor(windowMs), (run) => {
+    windows.give(run.window);
+    if (spareRuns.length < MAX_SPARE_RUNS) spareRuns.push(run);
+  });
   const pairs = createExpiringMap<Pair>(sweepIntervalFor(retentionMs));
   const latestCards: string[] = [];
   const latestIds: string[] = [];
@@ -175,7 +179,14 @@ export function createCoUsedCards(id: string, params: CoUsedCardsParams, env: De
       const terminalId = event.terminalId;
       if (terminalId === undefined || !accepts(event)) return;
       let run = recent.get(terminalId);
-      if (run === undefined) run = { window: windows.take(), active: false };
+      if (run === undefined) {
+        run = spareRuns.pop();
+        if (run === undefined) run = { window: windows.take(), active: false };
+        else {
+          run.window = windows.take();
+          run.active = false;
+        }
+      }
       recent.touch(terminalId, run, event.ts);
       run.window.add(event.ts, event.card, event.eventId);
       if (run.window.distinct < params.minRunCards) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { maskCardNumber } from '../../core/card-number.js';
 import type { Detector, DetectorEnvironment } from '../detector.js';
+import type { IndexedCardReference } from '../reference-index.js';
 import { compileFilter, eventFilterParams, MONEY_OUT } from './common.js';
 
 /**
@@ -31,15 +32,23 @@ export function createFarFromHome(id: string, params: FarFromHomeParams, env: De
       const ref = env.reference.card(event.card);
       if (ref === undefined) return;
       let home: string | undefined;
-      for (const b of ref.beneficiaries) {
-        const r = b.regionCode;
-        if (r === undefined) continue;
-        // Any holder living in the terminal's area explains the withdrawal.
-        if (r.slice(0, digits) === region.slice(0, digits)) return;
-        home ??= r;
+      const facts = ref as IndexedCardReference;
+      if (facts.regionCount === 0) return;
+      if (facts.regionCount === 1) {
+        // One holder with a region (most cards): the loop below, without walking the beneficiaries.
+        home = facts.firstRegion!;
+        if (samePrefix(home, region, digits)) return;
+      } else {
+        for (const b of ref.beneficiaries) {
+          const r = b.regionCode;
+          if (r === undefined) continue;
+          // Any holder living in the terminal's area explains the withdrawal.
+          if (samePrefix(r, region, digits)) return;
+          home ??= r;
+        }
       }
       if (home === undefined) return;
-      const otherProvince = home.slice(0, 2) !== region.slice(0, 2);
+      const otherProvince = !samePrefix(home, region, 2);
       emit({
         detectorId: id,
         ts: event.ts,
@@ -58,4 +67,12 @@ export function createFarFromHome(id: string, params: FarFromHomeParams, env: De
     restore() {},
     stateSize: () => 0,
   };
+}
+
+/** `a.slice(0, n) === b.slice(0, n)` without making the two slices (this runs on every withdrawal). */
+export function samePrefix(a: string, b: string, n: number): boolean {
+  const la = Math.min(a.length, n);
+  if (la !== Math.min(b.length, n)) return false;
+  for (let k = 0; k < la; k++) if (a.charCodeAt(k) !== b.charCodeAt(k)) return false;
+  return true;
 }

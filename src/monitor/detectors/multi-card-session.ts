@@ -73,9 +73,12 @@ export function createMultiCardSession(
   const maxGapMs = params.maxGapMinutes * MINUTE;
   const accepts = compileFilter(params);
   const windows = createWindowPool(windowMs);
-  const terminals = createExpiringMap<TerminalState>(sweepIntervalFor(Math.max(windowMs, maxGapMs)), (t) =>
-    windows.give(t.window),
-  );
+  // The states of terminals that went quiet, for the next ones (with a window from the pool).
+  const spareStates: TerminalState[] = [];
+  const terminals = createExpiringMap<TerminalState>(sweepIntervalFor(Math.max(windowMs, maxGapMs)), (t) => {
+    windows.give(t.window);
+    if (spareStates.length < 1024) spareStates.push(t);
+  });
   const sessions = createExpiringMap<SessionState>(sweepIntervalFor(windowMs));
 
   function strength(distinct: number, ts: number): number {
@@ -92,7 +95,12 @@ export function createMultiCardSession(
   function onTerminal(event: CardEvent, terminalId: string, emit: Emit): void {
     let state = terminals.get(terminalId);
     if (state === undefined) {
-      state = { window: windows.take(), firing: false };
+      state = spareStates.pop();
+      if (state === undefined) state = { window: windows.take(), firing: false };
+      else {
+        state.window = windows.take();
+        state.firing = false;
+      }
     } else if (event.ts - state.window.lastTs > maxGapMs) {
       state.window.clear();
       state.firing = false;

@@ -129,6 +129,33 @@ describe('replayFile', () => {
     ]);
   });
 
+  it('reads in a worker or in this thread alike: same summary, alerts, quarantine and checkpoint', async () => {
+    const runs = [];
+    for (const readInWorker of [true, false]) {
+      const quarantine = createMemorySink();
+      const sink = createMemoryAlertSink();
+      const checkpoints = createMemoryCheckpointStore();
+      const monitor = createMonitor({ rules: defaultRules(), sink, reference, checkpoints });
+      const {
+        ms: _ms,
+        eventsPerSecond: _eps,
+        ...summary
+      } = await replayFile(path, monitor, {
+        quarantine,
+        readInWorker,
+        commitEveryLines: 1,
+      });
+      runs.push({
+        summary,
+        alerts: sink.list(),
+        rows: quarantine.quarantined(`monitor-replay:${resolve(path)}`),
+        checkpoint: await checkpoints.load('monitor'),
+      });
+    }
+    expect(runs[0]!.alerts).toEqual(expected);
+    expect(runs[0]).toStrictEqual(runs[1]);
+  });
+
   it('records the quarantine in the store, listed beside the ingest quarantine of the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-monitor-store-'));
     const store = await openStore(join(dir, 'ghostwatch.db'));

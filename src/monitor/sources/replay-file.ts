@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import type { Issue } from '../../core/result.js';
 import type { EpochMs } from '../../core/time.js';
 import type { IngestSink, LoadId, QuarantinedRow } from '../../ingest/ports.js';
-import { parseCardEventLine } from '../event-line.js';
+import type { CardEvent } from '../../records/schemas.js';
 import type { Monitor } from '../monitor.js';
-import { forEachLine } from './line-reader.js';
+import { BatchReader, type EventBatch } from './event-columns.js';
+import { readEventBatches, readEventBatchesInWorker } from './replay-reader.js';
 
 export interface ReplayOptions {
   /** Resume from the monitor's last checkpoint for this file (skipping the lines it covers). Default true. */
@@ -23,6 +24,11 @@ export interface ReplayOptions {
   readonly clock?: () => EpochMs;
   /** Called after each chunk of the file (about 1 MiB): for a progress display. */
   readonly onProgress?: (progress: ReplayProgress) => void;
+  /**
+   * Read and validate the file in a worker thread while this thread runs the engine (default true); false reads
+   * in this thread. The events, alerts, quarantine and checkpoints are the same either way.
+   */
+  readonly readInWorker?: boolean;
 }
 
 export interface ReplayProgress {
@@ -117,43 +123,45 @@ export async function replayFile(
     });
   };
 
-  const lines = await forEachLine(
-    file,
-    (line, number) => {
-      const skipped = number <= skipThrough;
-      if (skipped && quarantine === undefined) return;
-      const parsed = parseCardEventLine(line);
-      if (!parsed.ok) {
-        if (quarantine !== undefined) {
-          pending.push(quarantineRow(number, line, parsed.issues));
-          quarantined++;
-        }
-        if (skipped) return;
-        sinceCommit++;
-        invalid++;
-        if (invalidLines.length < maxReports) invalidLines.push({ line: number, issues: parsed.issues });
-        return;
+  const reader = new BatchReader();
+  const push = (event: CardEvent) => {
+    monitor.push(event);
+  };
+  let lines = 0;
+  const onBatch = async (batch: EventBatch) => {
+    lines = batch.lastLine;
+    for (const bad of batch.invalid) {
+      const skipped = bad.line <= skipThrough;
+      if (quarantine !== undefined) {
+        pending.push(quarantineRow(bad.line, bad.raw, bad.issues));
+        quarantined++;
       }
-      if (skipped) return;
+      if (skipped) continue;
       sinceCommit++;
-      events++;
-      monitor.push(parsed.value);
-    },
-    async (lastLine, bytesRead) => {
-      options.onProgress?.({
-        lines: lastLine,
-        events,
-        bytesRead,
-        alertsOpened: monitor.stats().alertsOpened - before.alertsOpened,
-      });
-      if (pending.length >= QUARANTINE_BATCH) await flushQuarantine(lastLine);
-      if (sinceCommit >= every && lastLine > skipThrough) {
-        sinceCommit = 0;
-        await flushQuarantine(lastLine);
-        alertsWritten += (await monitor.commit({ kind: 'file', path: file, line: lastLine })).alerts;
-      }
-    },
-  );
+      invalid++;
+      if (invalidLines.length < maxReports) invalidLines.push({ line: bad.line, issues: bad.issues });
+    }
+    sinceCommit += batch.count;
+    events += batch.count;
+    reader.forEach(batch, push);
+    if (batch.final) return;
+    const lastLine = batch.lastLine;
+    options.onProgress?.({
+      lines: lastLine,
+      events,
+      bytesRead: batch.bytesRead,
+      alertsOpened: monitor.stats().alertsOpened - before.alertsOpened,
+    });
+    if (pending.length >= QUARANTINE_BATCH) await flushQuarantine(lastLine);
+    if (sinceCommit >= every && lastLine > skipThrough) {
+      sinceCommit = 0;
+      await flushQuarantine(lastLine);
+      alertsWritten += (await monitor.commit({ kind: 'file', path: file, line: lastLine })).alerts;
+    }
+  };
+  const input = { path: file, skipThrough, validateSkipped: quarantine !== undefined };
+  if (options.readInWorker === false) await readEventBatches(input, onBatch);
+  else await readEventBatchesInWorker(input, onBatch);
   monitor.drain();
   await flushQuarantine(lines);
   alertsWritten += (await monitor.commit({ kind: 'file', path: file, line: lines })).alerts;
