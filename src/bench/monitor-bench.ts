@@ -41,7 +41,7 @@ function timestampMs(epochMs: number): string {
  * collector sweeps 12 cards at a fresh terminal (one alert opened at the fifth card, updated by each later card); the
  * rest is honest traffic over 5,000 terminals.
  */
-async function natsRun(url: string, rate: number, seconds: number, latenessMinutes: number) {
+export async function natsRun(url: string, rate: number, seconds: number, latenessMinutes: number) {
   const stream = `GW_BENCH_${Date.now()}`;
   const nc = await connect({ servers: url });
   const jsm = await jetstreamManager(nc);
@@ -104,6 +104,16 @@ async function natsRun(url: string, rate: number, seconds: number, latenessMinut
   return { ...result, sweeps: sweep, publishedPerSecond: Math.round(expected / publishSeconds) };
 }
 
+/**
+ * Which parts of the suite run: `BENCH_MONITOR_PART=replay` or `=nats` runs only that one (e.g. while working on
+ * one of them); unset or `all`, both.
+ */
+export function monitorBenchPart(value = process.env.BENCH_MONITOR_PART): 'all' | 'replay' | 'nats' {
+  if (value === undefined || value === '' || value === 'all') return 'all';
+  if (value === 'replay' || value === 'nats') return value;
+  throw new Error(`BENCH_MONITOR_PART=${value}: expected replay, nats or all`);
+}
+
 /** Replay throughput beside bare JSON-line parsing of the same file, and NATS JetStream end to end. */
 export async function runMonitorBench(options: {
   workDir: string;
@@ -111,7 +121,15 @@ export async function runMonitorBench(options: {
   natsUrl: string;
   natsRate: number;
   natsSeconds: number;
+  part?: 'all' | 'replay' | 'nats';
 }): Promise<SuiteReport> {
+  const part = options.part ?? monitorBenchPart();
+  const lines: string[] = part === 'nats' ? [] : await replayPart(options);
+  if (part !== 'replay') lines.push(...(await natsPart(options)));
+  return { suite: 'monitor', title: 'Card monitor', machine: describeMachine(), markdown: lines.join('\n') };
+}
+
+async function replayPart(options: { workDir: string; events: number }): Promise<string[]> {
   mkdirSync(options.workDir, { recursive: true });
   const file = join(options.workDir, `card_events-${options.events}.jsonl`);
   if (!existsSync(file) || statSync(file).size === 0) {
@@ -120,17 +138,25 @@ export async function runMonitorBench(options: {
   }
   process.stderr.write(`bench monitor: replay of ${fmt(options.events)} events\n`);
   const replay = await measureInChild('monitor-worker.js', ['replay', file]);
-  const lines: string[] = [
+  return [
     '### Replay (`monitor --replay`)',
     '',
     '| events | what | events/s | vs parse only | peak RSS (MB) |',
     '|---:|---|---:|---:|---:|',
     `| ${fmt(options.events)} | read + split lines + \`JSON.parse\` (baseline) | ${fmt(Number(replay.parseOnlyPerSecond))} | 1.00 | |`,
-    `| ${fmt(options.events)} | replay: read, validate every line, engine, default rules, ${fmt(Number(replay.referenceCards))} cards of reference data | ${fmt(Number(replay.eventsPerSecond))} | ${Number(replay.ratio).toFixed(2)} | ${replay.peakRssMb} |`,
+    `| ${fmt(options.events)} | replay: read and validate every line (reading thread), engine with the default rules and ${fmt(Number(replay.referenceCards))} cards of reference data (main thread) | ${fmt(Number(replay.eventsPerSecond))} | ${Number(replay.ratio).toFixed(2)} | ${replay.peakRssMb} |`,
     '',
     `Alerts raised: ${replay.alerts}. Targets (issue #5): ≥ 500,000 events/s and ≥ 40% of the parse rate.`,
     '',
   ];
+}
+
+async function natsPart(options: {
+  natsUrl: string;
+  natsRate: number;
+  natsSeconds: number;
+}): Promise<string[]> {
+  const lines: string[] = [];
   if (await natsUp(options.natsUrl)) {
     const runs: { label: string; m: ChildMeasurement & { sweeps: number; publishedPerSecond: number } }[] =
       [];
@@ -138,15 +164,18 @@ export async function runMonitorBench(options: {
       process.stderr.write(
         `bench monitor: NATS ${fmt(options.natsRate)} events/s for ${options.natsSeconds} s, lateness ${lateness} min\n`,
       );
+      const m = await natsRun(options.natsUrl, options.natsRate, options.natsSeconds, lateness);
+      // Every figure of the consumer (checkpoint saves and their longest, where the slow events were …).
+      process.stderr.write(`bench monitor: NATS lateness ${lateness} min: ${JSON.stringify(m)}\n`);
       runs.push({
         label: lateness === 0 ? 'lateness 0 (in-order partitions)' : 'lateness 5 min (default)',
-        m: await natsRun(options.natsUrl, options.natsRate, options.natsSeconds, lateness),
+        m,
       });
     }
     lines.push(
       '### NATS JetStream end to end (`monitor --nats`)',
       '',
-      `${fmt(options.natsRate)} events/s published steadily for ${options.natsSeconds} s by this process on core subjects the stream captures (one subject per terminal), each event's ts its publish instant to the millisecond; one durable consumer in another process (\`consume()\`, batches of up to ${BATCH_SIZE} ending as soon as no further message is waiting; each batch's alerts written to a SQLite store in one transaction, then the batch acknowledged; checkpoint every 2 s). Latencies are measured from the publish instant.`,
+      `${fmt(options.natsRate)} events/s published steadily for ${options.natsSeconds} s by this process on core subjects the stream captures (one subject per terminal), each event's ts its publish instant to the millisecond; one durable consumer in another process (\`consume()\`, batches of up to ${BATCH_SIZE} ending as soon as no further message is waiting; each batch's alerts written to a SQLite store in one transaction, then the batch acknowledged; checkpoints every 2 s taken by a replica of the engine in a worker thread, never on the consumer's thread: docs/monitor.md, Sources). Latencies are measured from the publish instant. \`BENCH_MONITOR_PART=nats\` runs only this part of the suite; \`BENCH_MONITOR_NATS_CHECKPOINTS=inline\` takes the checkpoints on the consumer's thread instead (the design before, for comparison).`,
       '',
       '| watermark | published/s | received | processed | batches | p50 / p99 / max publish → processed | alert writes | p50 / p99 / max publish → alert stored | peak RSS (MB) |',
       '|---|---:|---:|---:|---:|---|---:|---|---:|',
@@ -170,5 +199,5 @@ export async function runMonitorBench(options: {
       `NATS was not reachable at ${options.natsUrl}: the end-to-end figures are missing from this run.`,
     );
   }
-  return { suite: 'monitor', title: 'Card monitor', machine: describeMachine(), markdown: lines.join('\n') };
+  return lines;
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { unwrap } from '../core/result.js';
 import type { Alert } from '../monitor/alert.js';
 import { benchReplay } from '../monitor/bench-replay.js';
@@ -9,6 +10,7 @@ import { createMonitor } from '../monitor/monitor.js';
 import { parseRules } from '../monitor/rules.js';
 import { createNatsSource } from '../monitor/sources/nats-source.js';
 import { trafficReference } from '../monitor/testing/traffic-reference.js';
+import { storeReplicaSetup } from '../store/checkpoint-replica-setup.js';
 import { openStore } from '../store/open-store.js';
 import { peakRssMb } from './child.js';
 
@@ -18,6 +20,8 @@ import { peakRssMb } from './child.js';
  * for every card of the traffic) or `nats URL STREAM EXPECTED LATENESS_MINUTES BATCH_SIZE` (consume a JetStream stream the
  * parent publishes to, measuring each event's latency from its publish time, carried to the millisecond as its
  * `ts`, to processed and to its alert being stored in a SQLite store). Prints one JSON line.
+ * The NATS consumer takes its checkpoints in a replica thread, as `monitor --nats` does;
+ * `BENCH_MONITOR_NATS_CHECKPOINTS=inline` takes them on the consumer's thread instead (the design before).
  */
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -39,14 +43,19 @@ async function nats(
   // A real store (SQLite in a scratch folder): each batch's alerts are written in one transaction before the
   // batch is acknowledged, and checkpoints go there too.
   const dir = mkdtempSync(join(tmpdir(), 'gw-bench-nats-'));
-  const store = await openStore(join(dir, 'ghostwatch.db'));
+  const dbPath = join(dir, 'ghostwatch.db');
+  const store = await openStore(dbPath);
+  const inline = process.env.BENCH_MONITOR_NATS_CHECKPOINTS === 'inline';
   const processed = new Float64Array(expected);
   const toAlert: number[] = [];
   let count = 0;
   const saveMs: number[] = [];
+  let upsertMaxMs = 0;
   const sink = {
     async upsert(alerts: readonly Alert[]) {
+      const t = performance.now();
       await store.monitor.upsert(alerts);
+      upsertMaxMs = Math.max(upsertMaxMs, performance.now() - t);
       const now = Date.now();
       // lastTs is the ts (= publish time, to the millisecond) of the event whose result last changed the alert.
       for (const a of alerts) toAlert.push(now - a.lastTs);
@@ -76,8 +85,31 @@ async function nats(
     subject: `${stream}.>`,
     consumer: 'bench',
     batchSize,
+    ...(inline ? {} : { checkpointReplica: storeReplicaSetup(dbPath, { reference: 'none' }) }),
   });
+  // Where the consumer's thread stalls: garbage collection pauses, and the event loop's longest delays.
+  const gc = { pauses: 0, totalMs: 0, maxMs: 0, over10: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.pauses++;
+      gc.totalMs += entry.duration;
+      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+      if (entry.duration > 10) gc.over10++;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const started = performance.now();
+  // The consumer thread's stalls over 100 ms: [ms since start, stall ms, messages received by then].
+  const stalls: [number, number, number][] = [];
+  let tick = performance.now();
+  const sampler = setInterval(() => {
+    const now = performance.now();
+    if (now - tick > 100)
+      stalls.push([Math.round(now - started), Math.round(now - tick), source.stats().messages]);
+    tick = now;
+  }, 5);
   const run = source.run();
   const deadline = Date.now() + 180_000;
   while (source.stats().messages < expected && Date.now() < deadline) {
@@ -87,6 +119,9 @@ async function nats(
   const ms = performance.now() - started;
   await source.stop();
   const stats = await run;
+  clearInterval(sampler);
+  loopDelay.disable();
+  gcObserver.disconnect();
   await store.close();
   rmSync(dir, { recursive: true, force: true });
   // Where the slow events were (processing order): a stall at the start (warm-up) or spread over the run.
@@ -120,13 +155,22 @@ async function nats(
     slowFirst,
     slowLast,
     slowCount,
-    saveMaxMs: Math.round(Math.max(0, ...saveMs)),
-    saves: saveMs.length,
+    checkpoints: inline ? 'inline' : 'replica',
+    saveMaxMs: Math.round(Math.max(0, stats.checkpointMaxMs, ...saveMs)),
+    saves: saveMs.length + (inline ? 0 : stats.checkpoints),
+    upsertMaxMs: Math.round(upsertMaxMs),
+    stalls: JSON.stringify(stalls.slice(0, 20)),
+    gcPauses: gc.pauses,
+    gcTotalMs: Math.round(gc.totalMs),
+    gcMaxMs: Math.round(gc.maxMs),
+    gcOver10Ms: gc.over10,
+    loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e6),
+    loopDelayMaxMs: Math.round(loopDelay.max / 1e6),
   };
 }
 
 const [mode, ...args] = process.argv.slice(2);
-let result: Record<string, number>;
+let result: Record<string, number | string>;
 if (mode === 'replay') {
   const reference = trafficReference();
   result = { ...(await benchReplay(args[0]!, { reference })), referenceCards: reference.cards };

@@ -53,6 +53,9 @@ export interface Monitor {
   checkpoint(position?: SourcePosition | null): MonitorCheckpoint;
   stats(): EngineStats & { readonly commits: number; readonly lastCommitAt: EpochMs | null };
   readonly engine: Engine;
+  /** The rules and checkpoint name it was made with (a checkpoint replica is made with the same). */
+  readonly rules: Rules;
+  readonly checkpointName: string;
 }
 
 export function createMonitor(options: MonitorOptions): Monitor {
@@ -77,6 +80,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   return {
     engine,
+    rules: options.rules,
+    checkpointName: name,
     push: (event) => engine.push(event),
     drain: () => engine.drain(),
     checkpoint,

@@ -1,9 +1,9 @@
 import { type CalendarDate, startOfShanghaiDay } from '../core/time.js';
 import type { Alert, AlertStatus, EntityType, Severity } from '../monitor/alert.js';
-import type { MonitorCheckpoint } from '../monitor/checkpoint.js';
 import type { CardEventQuery, MonitorStore } from '../monitor/ports.js';
 import { createReferenceIndex } from '../monitor/reference-index.js';
 import type { BenefitStatus } from '../records/enums.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint-sql.js';
 import { type Row, type SqlValue, TABLES } from './tables.js';
 
 /**
@@ -132,19 +132,9 @@ export function createSqlMonitorStore(exec: SqlExecutor): MonitorStore {
       return rows.map(alertFromRow);
     },
 
-    async load(name) {
-      const [row] = await exec.all('SELECT checkpoint FROM monitor_checkpoints WHERE name = ?', [name]);
-      return row === undefined ? undefined : (JSON.parse(String(row.checkpoint)) as MonitorCheckpoint);
-    },
-
-    async save(name, checkpoint) {
-      await exec.all(
-        `INSERT INTO monitor_checkpoints (name, checkpoint, position, saved_at) VALUES (?, ?, ?, ?)
-          ON CONFLICT (name) DO UPDATE SET checkpoint = excluded.checkpoint, position = excluded.position,
-            saved_at = excluded.saved_at`,
-        [name, JSON.stringify(checkpoint), JSON.stringify(checkpoint.position), Date.now()],
-      );
-    },
+    // In parts (checkpoint-sql.ts, migration 11): the state outgrows one JSON text.
+    load: (name) => loadCheckpoint(exec, name),
+    save: (name, checkpoint) => saveCheckpoint(exec, name, checkpoint),
 
     async *readCardEvents(query: CardEventQuery = {}) {
       const size = Math.max(1, query.batchSize ?? DEFAULT_BATCH);

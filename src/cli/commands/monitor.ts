@@ -7,6 +7,7 @@ import type { LoadedReferenceData } from '../../monitor/ports.js';
 import type { Rules } from '../../monitor/rules.js';
 import { createNatsSource, DEFAULT_STREAM } from '../../monitor/sources/nats-source.js';
 import { replayFile } from '../../monitor/sources/replay-file.js';
+import { storeReplicaSetup } from '../../store/checkpoint-replica-setup.js';
 import type { Store } from '../../store/store.js';
 import { booleanOption, type Command, type CommandContext, stringOption } from '../context.js';
 import { CliError, EXIT_OK, usageError } from '../errors.js';
@@ -112,6 +113,8 @@ async function consume(
     stream,
     consumer: durable,
     ...(subject === undefined ? {} : { subject }),
+    // Checkpoints are taken by a replica of the engine in a worker thread, with its own connection to the store.
+    checkpointReplica: storeReplicaSetup(context.dbLocation),
     onInvalid: (sequence, issues) => {
       if (invalidShown++ < INVALID_SHOWN) {
         context.io.stderr.write(

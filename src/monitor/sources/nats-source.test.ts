@@ -1,12 +1,19 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../store/open-store.js';
+import type { Alert } from '../alert.js';
 import type { MonitorCheckpoint } from '../checkpoint.js';
 import { defaultRules } from '../default-rules.js';
 import { createMonitor } from '../monitor.js';
 import type { CheckpointStore } from '../ports.js';
+import { toEventLine } from '../testing/event-lines.js';
 import { createMemoryAlertSink } from '../testing/memory-alert-sink.js';
 import { createMemoryCheckpointStore } from '../testing/memory-checkpoint-store.js';
+import { scenarioReplicaSetup } from '../testing/replica-setup.js';
 import { runEvents } from '../testing/run.js';
 import { scenario } from '../testing/scenario.js';
 import { createNatsSource, subjectFor } from './nats-source.js';
@@ -34,21 +41,9 @@ const PREFIX = `gwtest.${unique}.card-events`;
 const CONSUMER = `monitor-${unique}`;
 const OLD_STREAM = `GW_TEST_MONITOR_OLD_${unique}`;
 const OLD_PREFIX = `gwtest.${unique}.old-card-events`;
-
-function toLine(e: ReturnType<typeof scenario>['events'][number]): string {
-  const ts = new Date(e.ts + 8 * 3_600_000).toISOString().slice(0, 19);
-  return JSON.stringify({
-    event_id: e.eventId,
-    ts: `${ts}+08:00`,
-    card: e.card,
-    terminal_id: e.terminalId,
-    terminal_region: e.terminalRegion,
-    channel: e.channel,
-    type: e.type,
-    amount: e.amountFen === undefined ? undefined : (e.amountFen / 100).toFixed(2),
-    result: e.result,
-  });
-}
+const REPLICA_STREAM = `GW_TEST_MONITOR_REPLICA_${unique}`;
+const REPLICA_PREFIX = `gwtest.${unique}.replica-card-events`;
+const toLine = toEventLine;
 
 describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real server)', () => {
   afterAll(async () => {
@@ -57,6 +52,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(STREAM).catch(() => false);
     await jsm.streams.delete(OLD_STREAM).catch(() => false);
+    await jsm.streams.delete(REPLICA_STREAM).catch(() => false);
     await nc.close();
   });
 
@@ -198,5 +194,114 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     expect(info.config.ack_policy).toBe(AckPolicy.All);
     expect(info.num_ack_pending).toBe(0);
     expect(info.ack_floor.stream_seq).toBe(100);
+  });
+  it('with checkpoints taken by a replica thread, a consumer killed mid-stream and restarted stores every alert exactly once, and never saves a checkpoint itself', async () => {
+    expect(up, `NATS must be reachable at ${SERVER} when CI=true`).toBe(true);
+    const { events, reference } = scenario();
+    const expected = runEvents(events, { reference }).alerts;
+    const nc = await connect({ servers: SERVER });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: REPLICA_STREAM, subjects: [`${REPLICA_PREFIX}.>`] });
+    const js = jetstream(nc);
+    for (const [i, e] of events.entries()) {
+      await js.publish(subjectFor(e.terminalId, REPLICA_PREFIX), toLine(e));
+      if (i === 20) await js.publish(subjectFor(e.terminalId, REPLICA_PREFIX), toLine(e)); // a duplicate delivery
+      if (i === 30) await js.publish(`${REPLICA_PREFIX}.junk`, '{"event_id":"BAD"}');
+    }
+
+    // The consumer's own store (it loads the checkpoint on start) and the replica's: one SQLite database.
+    const db = join(mkdtempSync(join(tmpdir(), 'gw-nats-replica-')), 'ghostwatch.db');
+    const store = await openStore(db);
+    let consumerSaves = 0;
+    const checkpoints: CheckpointStore = {
+      load: (name) => store.monitor.load(name),
+      async save(name, checkpoint) {
+        consumerSaves++;
+        await store.monitor.save(name, checkpoint);
+      },
+    };
+    const sink = createMemoryAlertSink();
+    const sourceOptions = {
+      servers: SERVER,
+      stream: REPLICA_STREAM,
+      subject: `${REPLICA_PREFIX}.>`,
+      consumer: CONSUMER,
+      batchSize: 20,
+      fetchExpiresMs: 1000,
+      ackWaitMs: 1000,
+      checkpointEveryMs: 0,
+      checkpointReplica: scenarioReplicaSetup(db),
+      // Every batch outruns this: the consumer waits for the replica after each one (the back-pressure path).
+      maxReplicaLagEvents: 5,
+    };
+
+    // First worker: dies while storing the alerts of its second batch that has any (none of them stored), so
+    // that batch must neither be acknowledged nor reach a checkpoint.
+    let alertBatches = 0;
+    let receivedAtKill = 0;
+    let killFirst: () => Promise<void> = async () => {};
+    const dyingSink = {
+      async upsert(alerts: readonly Alert[]) {
+        if (++alertBatches === 2) {
+          receivedAtKill = first.stats().received;
+          await killFirst();
+          throw new Error('worker killed');
+        }
+        await sink.upsert(alerts);
+      },
+    };
+    const first = createMonitor({
+      rules: defaultRules(),
+      sink: dyingSink,
+      reference,
+      checkpoints,
+      checkpointName: 'nats',
+    });
+    const firstSource = createNatsSource({ ...sourceOptions, monitor: first });
+    killFirst = () => firstSource.kill();
+    const crash = await firstSource.run().then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(crash?.message).toBe('worker killed');
+    // The replica's checkpoint (if it saved one) does not cover the batch whose alerts were not stored.
+    const afterCrash = await store.monitor.load('nats');
+    expect(afterCrash?.engine.counters.received ?? 0).toBeLessThan(receivedAtKill);
+
+    const second = createMonitor({
+      rules: defaultRules(),
+      sink,
+      reference,
+      checkpoints,
+      checkpointName: 'nats',
+    });
+    const secondSource = createNatsSource({ ...sourceOptions, monitor: second });
+    const running = secondSource.run();
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const info = await jsm.consumers.info(REPLICA_STREAM, CONSUMER);
+      if (info.num_pending === 0 && info.num_ack_pending === 0) break;
+    }
+    await secondSource.stop();
+    const stats = await running;
+    second.drain();
+    await second.commit(null, { checkpoint: false });
+    await nc.close();
+    // A clean stop leaves the replica's checkpoint at the last message, with the consumer's exact state.
+    const saved = await store.monitor.load('nats');
+    await store.close();
+
+    // The second worker re-read at least the batch the first had processed but not acknowledged.
+    expect(firstSource.stats().messages + stats.messages).toBeGreaterThan(events.length + 2);
+    expect(stats.checkpoints).toBeGreaterThanOrEqual(1);
+    expect(consumerSaves).toBe(0);
+    expect(saved?.position).toEqual({
+      kind: 'stream',
+      stream: REPLICA_STREAM,
+      consumer: CONSUMER,
+      sequence: events.length + 2,
+    });
+    expect(sink.list()).toEqual(expected);
+    expect([...sink.alerts.keys()].sort()).toEqual(expected.map((a) => a.alertId));
   });
 });

@@ -8,6 +8,8 @@ import {
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 import type { Issue } from '../../core/result.js';
+import type { SourcePosition } from '../checkpoint.js';
+import { type CheckpointReplica, type ReplicaSetup, startCheckpointReplica } from '../checkpoint-replica.js';
 import { parseCardEventLine } from '../event-line.js';
 import type { Monitor } from '../monitor.js';
 
@@ -46,6 +48,18 @@ export interface NatsSourceOptions {
    * their alerts rewritten under the same ids. Default 2,000 ms; 0 checkpoints every batch.
    */
   readonly checkpointEveryMs?: number;
+  /**
+   * Take the checkpoints in a replica of the engine in a worker thread (src/monitor/checkpoint-replica.ts)
+   * rather than on this thread: the state is never serialized where events are processed, so a checkpoint no
+   * longer stalls the stream. The replica saves to the store the setup gives it, from which the monitor's own
+   * `checkpoints` must load (the same database). Without it, checkpoints are taken here, between batches.
+   */
+  readonly checkpointReplica?: ReplicaSetup;
+  /**
+   * With a replica: when it falls this many events behind (its queue of lines, in memory), the consumer waits
+   * for it to catch up to half of that before the next batch. Default 1,000,000 (≈ 200 MB of lines).
+   */
+  readonly maxReplicaLagEvents?: number;
   readonly onInvalid?: (sequence: number, issues: readonly Issue[]) => void;
 }
 
@@ -55,6 +69,9 @@ export interface NatsSourceStats {
   readonly redelivered: number;
   readonly batches: number;
   readonly alertsWritten: number;
+  /** Checkpoints saved (by the replica, when there is one) and the longest of them. */
+  readonly checkpoints: number;
+  readonly checkpointMaxMs: number;
 }
 
 /**
@@ -82,12 +99,29 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
   const consumerName = options.consumer ?? 'ghostwatch-monitor';
   const batchSize = options.batchSize ?? 1000;
   const checkpointEveryMs = options.checkpointEveryMs ?? 2000;
+  const maxReplicaLag = options.maxReplicaLagEvents ?? 1_000_000;
   const monitor = options.monitor;
   let nc: NatsConnection | undefined;
   let messages: ConsumerMessages | undefined;
   let stopping = false;
   let killed = false;
-  const counts = { messages: 0, invalid: 0, redelivered: 0, batches: 0, alertsWritten: 0 };
+  let replica: CheckpointReplica | undefined;
+  let replicaFailure: Error | undefined;
+  const counts = {
+    messages: 0,
+    invalid: 0,
+    redelivered: 0,
+    batches: 0,
+    alertsWritten: 0,
+    checkpoints: 0,
+    checkpointMaxMs: 0,
+  };
+  const snapshotCounts = (): NatsSourceStats => {
+    const r = replica?.stats();
+    return r === undefined
+      ? { ...counts }
+      : { ...counts, checkpoints: r.saves, checkpointMaxMs: r.saveMaxMs };
+  };
 
   /**
    * Makes sure the stream and the durable consumer exist. When the monitor resumed from a checkpoint of this
@@ -133,96 +167,38 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
       const resumed = await monitor.resume();
       if (!resumed.ok) throw new Error(resumed.issues.map((i) => i.message).join('; '));
       const position = resumed.value;
-      const resumeAfter =
+      const fromCheckpoint =
         position?.kind === 'stream' && position.stream === streamName && position.consumer === consumerName
           ? position.sequence
           : undefined;
-      nc = await connect({
-        servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
-      });
-      const connection = nc;
-      await ensure(connection, resumeAfter);
-      const consumer = await jetstream(connection).consumers.get(streamName, consumerName);
-      // One long-lived pull (consume) rather than a fetch per batch: the server keeps up to max_messages
-      // messages on the way, so a batch is processed while the next one is already arriving.
-      messages = await consumer.consume({
-        max_messages: Math.max(batchSize * 4, 1000),
-        expires: Math.max(1000, options.fetchExpiresMs ?? 5000),
-      });
-      if (stopping || killed) messages.stop();
-      let pending: JsMsg[] = [];
-      let invalid: JsMsg[] = [];
-      let lastSequence = resumeAfter ?? 0;
-      let checkpointedSequence = lastSequence;
-      let lastCheckpointAt = Number.NEGATIVE_INFINITY;
-      let lastCheckpointCost = 0;
-
-      /** Effects first (alerts, checkpoint when due), acknowledgements after: a crash in between means redelivery. */
-      async function commitBatch(): Promise<void> {
-        const now = Date.now();
-        // A checkpoint grows with the state (with a long lateness, the whole buffer): it is taken at most every
-        // checkpointEveryMs, and never more often than 20 times its own cost, so that it stays under 5% of the work.
-        const due = now - lastCheckpointAt >= Math.max(checkpointEveryMs, 20 * lastCheckpointCost);
-        const { alerts } = await monitor.commit(
-          { kind: 'stream', stream: streamName, consumer: consumerName, sequence: lastSequence },
-          { checkpoint: due },
+      // With a replica, messages are acknowledged before the replica's checkpoint covers them: the consumer's ack
+      // floor may be ahead of the checkpoint, or there may be no checkpoint yet. The consumer is then always
+      // re-created to deliver from right after the checkpoint (from the stream's start without one), never from
+      // its ack floor, so that the restored state sees every message after it.
+      const resumeAfter = options.checkpointReplica !== undefined ? (fromCheckpoint ?? 0) : fromCheckpoint;
+      if (options.checkpointReplica !== undefined) {
+        // Started (and its checkpoint restored) before the consumer exists, so that no message waits for it.
+        replica = await startCheckpointReplica(
+          {
+            setup: options.checkpointReplica,
+            rules: monitor.rules,
+            checkpointName: monitor.checkpointName,
+            checkpointEveryMs,
+            resumedAt: position,
+          },
+          (error) => {
+            // Without checkpoints a restart would re-read ever more of the stream: stop, and say why.
+            replicaFailure = error;
+            messages?.stop();
+          },
         );
-        if (killed) return;
-        if (due) {
-          lastCheckpointAt = now;
-          lastCheckpointCost = Date.now() - now;
-          checkpointedSequence = lastSequence;
-        }
-        counts.alertsWritten += alerts;
-        counts.batches++;
-        // Invalid messages are terminated one by one (rare); then, with the consumer's ack-all policy, the one
-        // acknowledgement of the batch's last message acknowledges every message before it.
-        for (const m of invalid) m.term('not a valid card event');
-        let last: JsMsg | undefined;
-        for (const m of pending) if (last === undefined || m.seq > last.seq) last = m;
-        last?.ack();
-        pending = [];
-        invalid = [];
+        if (killed) await replica.kill();
       }
-
       try {
-        for await (const m of messages) {
-          if (killed) break;
-          counts.messages++;
-          if (m.redelivered) counts.redelivered++;
-          if (m.seq > lastSequence) lastSequence = m.seq;
-          const parsed = parseCardEventLine(m.string());
-          if (parsed.ok) {
-            monitor.push(parsed.value);
-            pending.push(m);
-          } else {
-            counts.invalid++;
-            options.onInvalid?.(m.seq, parsed.issues);
-            invalid.push(m);
-          }
-          // A batch ends when it is full or when no further message has arrived yet: under light load each
-          // message is committed at once (low latency), under heavy load batches grow (throughput).
-          if (pending.length + invalid.length >= batchSize || messages.getPending() === 0) {
-            await commitBatch();
-            if (killed) break;
-          }
-        }
-        if (!killed && pending.length + invalid.length > 0) await commitBatch();
-        // A clean stop leaves a checkpoint of everything acknowledged.
-        if (!killed && lastSequence !== checkpointedSequence) {
-          await monitor.commit({
-            kind: 'stream',
-            stream: streamName,
-            consumer: consumerName,
-            sequence: lastSequence,
-          });
-        }
-        if (!killed) await connection.flush();
+        return await consumeStream(resumeAfter);
       } finally {
-        messages.stop();
-        if (!connection.isClosed()) await connection.close();
+        await replica?.close();
       }
-      return { ...counts };
     },
     async stop() {
       stopping = true;
@@ -232,8 +208,131 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
     async kill() {
       killed = true;
       messages?.stop();
+      await replica?.kill();
       if (nc !== undefined && !nc.isClosed()) await nc.close();
     },
-    stats: () => ({ ...counts }),
+    stats: snapshotCounts,
   };
+
+  async function consumeStream(resumeAfter: number | undefined): Promise<NatsSourceStats> {
+    nc = await connect({
+      servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
+    });
+    const connection = nc;
+    await ensure(connection, resumeAfter);
+    const consumer = await jetstream(connection).consumers.get(streamName, consumerName);
+    // One long-lived pull (consume) rather than a fetch per batch: the server keeps up to max_messages
+    // messages on the way, so a batch is processed while the next one is already arriving.
+    messages = await consumer.consume({
+      max_messages: Math.max(batchSize * 4, 1000),
+      expires: Math.max(1000, options.fetchExpiresMs ?? 5000),
+    });
+    if (stopping || killed) messages.stop();
+    let pending: JsMsg[] = [];
+    let invalid: JsMsg[] = [];
+    /** The lines of the batch's valid events, in push order, for the replica. */
+    let lines: string[] = [];
+    let lastSequence = resumeAfter ?? 0;
+    let checkpointedSequence = lastSequence;
+    let lastCheckpointAt = Number.NEGATIVE_INFINITY;
+    let lastCheckpointCost = 0;
+
+    const here = (sequence: number): SourcePosition => ({
+      kind: 'stream',
+      stream: streamName,
+      consumer: consumerName,
+      sequence,
+    });
+
+    /** Effects first (alerts, checkpoint when due), acknowledgements after: a crash in between means redelivery. */
+    async function commitBatch(): Promise<void> {
+      if (replica !== undefined) {
+        const { alerts } = await monitor.commit(here(lastSequence), { checkpoint: false });
+        if (killed || replicaFailure !== undefined) return;
+        // The replica gets the batch only now that its alerts are stored: its checkpoints never run ahead.
+        replica.push(lines, here(lastSequence));
+        checkpointedSequence = lastSequence;
+        acknowledge(alerts);
+        if (replica.stats().lag > maxReplicaLag) {
+          await replica.caughtUp(Math.floor(maxReplicaLag / 2)).catch((error: unknown) => {
+            if (!killed) throw error;
+          });
+        }
+        return;
+      }
+      const now = Date.now();
+      // A checkpoint grows with the state (with a long lateness, the whole buffer): it is taken at most every
+      // checkpointEveryMs, and never more often than 20 times its own cost, so that it stays under 5% of the work.
+      // checkpointEveryMs 0: after every batch, as documented, whatever the cost (tests, tiny streams).
+      const due =
+        checkpointEveryMs === 0 ||
+        now - lastCheckpointAt >= Math.max(checkpointEveryMs, 20 * lastCheckpointCost);
+      const { alerts } = await monitor.commit(
+        { kind: 'stream', stream: streamName, consumer: consumerName, sequence: lastSequence },
+        { checkpoint: due },
+      );
+      if (killed) return;
+      if (due) {
+        lastCheckpointAt = now;
+        lastCheckpointCost = Date.now() - now;
+        checkpointedSequence = lastSequence;
+        counts.checkpoints++;
+        counts.checkpointMaxMs = Math.max(counts.checkpointMaxMs, lastCheckpointCost);
+      }
+      acknowledge(alerts);
+    }
+
+    function acknowledge(alerts: number): void {
+      counts.alertsWritten += alerts;
+      counts.batches++;
+      // Invalid messages are terminated one by one (rare); then, with the consumer's ack-all policy, the one
+      // acknowledgement of the batch's last message acknowledges every message before it.
+      for (const m of invalid) m.term('not a valid card event');
+      let last: JsMsg | undefined;
+      for (const m of pending) if (last === undefined || m.seq > last.seq) last = m;
+      last?.ack();
+      pending = [];
+      invalid = [];
+      lines = [];
+    }
+
+    try {
+      for await (const m of messages) {
+        if (killed) break;
+        counts.messages++;
+        if (m.redelivered) counts.redelivered++;
+        if (m.seq > lastSequence) lastSequence = m.seq;
+        const line = m.string();
+        const parsed = parseCardEventLine(line);
+        if (parsed.ok) {
+          monitor.push(parsed.value);
+          pending.push(m);
+          if (replica !== undefined) lines.push(line);
+        } else {
+          counts.invalid++;
+          options.onInvalid?.(m.seq, parsed.issues);
+          invalid.push(m);
+        }
+        // A batch ends when it is full or when no further message has arrived yet: under light load each
+        // message is committed at once (low latency), under heavy load batches grow (throughput).
+        if (pending.length + invalid.length >= batchSize || messages.getPending() === 0) {
+          await commitBatch();
+          if (killed || replicaFailure !== undefined) break;
+        }
+      }
+      if (replicaFailure !== undefined) throw replicaFailure;
+      if (!killed && pending.length + invalid.length > 0) await commitBatch();
+      // A clean stop leaves a checkpoint of everything acknowledged.
+      if (!killed && replica !== undefined) {
+        await replica.flush();
+      } else if (!killed && lastSequence !== checkpointedSequence) {
+        await monitor.commit(here(lastSequence));
+      }
+      if (!killed) await connection.flush();
+    } finally {
+      messages.stop();
+      if (!connection.isClosed()) await connection.close();
+    }
+    return snapshotCounts();
+  }
 }
