@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAuthService } from '../auth/auth-service.js';
+import type { CalendarDate } from '../core/time.js';
 import { defaultRules } from '../monitor/default-rules.js';
 import { seedCounty, TEST_CARD, TEST_ID_NUMBER } from '../testing/seed.js';
 import { type StoreFixture, storeKinds } from '../testing/stores.js';
@@ -14,6 +15,7 @@ import { createJsonLogger } from './logger.js';
 
 const KINDS = await storeKinds('api-dashboard');
 const RING_TERMINAL = 'ATM-HN-07';
+const LIFE_SIGN = { certificationId: 'C9', date: '2020-02-01' as CalendarDate, channel: 'bigdata' };
 
 describe.each(KINDS)('dashboard API on $name', (kind) => {
   let fixture: StoreFixture;
@@ -90,7 +92,31 @@ describe.each(KINDS)('dashboard API on $name', (kind) => {
       { month: '2019-03', deaths: 2, overpaidFen: 600_000, alerts: 0, recoveredFen: 0 },
       { month: '2021-02', deaths: 0, overpaidFen: 0, alerts: 1, recoveredFen: 0 },
     ]);
+    expect(overview.overpaidSetAsideFen).toBe(0);
   });
+
+  run(
+    'claims only the overpayment whose evidence stands, and shows the money set aside beside it',
+    async () => {
+      // B2's death is contested by a life sign, B3's finding has no record about B3: neither is claimed.
+      const b1 = (await fixture.store.listFindings()).find((f) => f.beneficiaryId === 'B1');
+      if (b1 === undefined) throw new Error('seed finding');
+      await fixture.store.replaceFindings([
+        b1,
+        { ...b1, beneficiaryId: 'B2', decision: 'review', overpaidFen: 120_000, lifeSign: LIFE_SIGN },
+        { ...b1, beneficiaryId: 'B3', decision: 'review', overpaidFen: 30_000, unsupported: true },
+      ]);
+      const overview = await json('/api/overview');
+      expect(overview).toMatchObject({ suspects: 3, overpaidFen: 480_000, overpaidSetAsideFen: 150_000 });
+      expect(overview.months).toContainEqual({
+        month: '2019-03',
+        deaths: 3,
+        overpaidFen: 480_000,
+        alerts: 0,
+        recoveredFen: 0,
+      });
+    },
+  );
 
   run('shows a beneficiary’s timeline masked, and audits reading it', async () => {
     const response = await get('/api/beneficiaries/B1/timeline');

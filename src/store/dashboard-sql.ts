@@ -20,7 +20,13 @@ export interface OverviewMonth {
 export interface Overview {
   readonly beneficiaries: number;
   readonly suspects: number;
+  /** Overpayment claimed: the findings whose evidence stands (the total `ghostwatch match` prints). */
   readonly overpaidFen: number;
+  /**
+   * Overpayment set aside, not claimed: findings contested by a life sign, or with no death record about the
+   * beneficiary (docs/entitlement.md).
+   */
+  readonly overpaidSetAsideFen: number;
   readonly recoveredFen: number;
   readonly openAlerts: number;
   readonly openCases: number;
@@ -220,6 +226,9 @@ function alertFromRow(row: Row): AlertWithStatus {
   };
 }
 
+/** A finding whose overpayment is claimed: not contested by a life sign, and with a death record about the beneficiary. */
+const CLAIMED = 'life_sign IS NULL AND unsupported = 0';
+
 /**
  * The dashboard's reads over the shared SQL; `dialect` picks how a month is computed from epoch milliseconds.
  * @example const reader = createSqlDashboardReader(exec, 'sqlite');
@@ -231,12 +240,13 @@ export function createSqlDashboardReader(exec: SqlExecutor, dialect: 'sqlite' | 
       const [totals] = await exec.all(`SELECT
         (SELECT count(*) FROM beneficiaries) AS beneficiaries,
         (SELECT count(*) FROM death_findings) AS suspects,
-        (SELECT coalesce(sum(overpaid_fen), 0) FROM death_findings) AS overpaid,
+        (SELECT coalesce(sum(overpaid_fen), 0) FROM death_findings WHERE ${CLAIMED}) AS overpaid,
+        (SELECT coalesce(sum(overpaid_fen), 0) FROM death_findings WHERE NOT (${CLAIMED})) AS set_aside,
         (SELECT coalesce(sum(amount_fen), 0) FROM case_recoveries WHERE kind = 'recovered') AS recovered,
         (SELECT count(*) FROM alerts WHERE status = 'open') AS open_alerts,
         (SELECT count(*) FROM cases WHERE status <> 'closed') AS open_cases`);
       const findings = await exec.all(`SELECT substr(death_date, 1, 7) AS month, count(*) AS deaths,
-          coalesce(sum(overpaid_fen), 0) AS overpaid
+          coalesce(sum(CASE WHEN ${CLAIMED} THEN overpaid_fen ELSE 0 END), 0) AS overpaid
         FROM death_findings GROUP BY substr(death_date, 1, 7)`);
       const alerts = await exec.all(`SELECT ${month('first_ts')} AS month, count(*) AS alerts
         FROM alerts GROUP BY ${month('first_ts')}`);
@@ -267,6 +277,7 @@ export function createSqlDashboardReader(exec: SqlExecutor, dialect: 'sqlite' | 
         beneficiaries: num(totals?.beneficiaries),
         suspects: num(totals?.suspects),
         overpaidFen: num(totals?.overpaid),
+        overpaidSetAsideFen: num(totals?.set_aside),
         recoveredFen: num(totals?.recovered),
         openAlerts: num(totals?.open_alerts),
         openCases: num(totals?.open_cases),

@@ -28,7 +28,10 @@ const count = z.number().int().min(0);
 const overviewView = z.object({
   beneficiaries: count,
   suspects: count,
+  /** Overpayment claimed (the total `ghostwatch match` prints). */
   overpaidFen: fen,
+  /** Overpayment set aside: contested by a life sign, or no death record about the beneficiary. */
+  overpaidSetAsideFen: fen,
   recoveredFen: fen,
   openAlerts: count,
   openCases: count,

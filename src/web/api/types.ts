@@ -314,7 +314,10 @@ export interface CaseOpened {
 export interface OverviewView {
   readonly beneficiaries: number;
   readonly suspects: number;
+  /** Overpayment claimed (the total `ghostwatch match` prints). */
   readonly overpaidFen: number;
+  /** Set aside, not claimed: contested by a life sign or no record about the beneficiary (absent from older servers). */
+  readonly overpaidSetAsideFen?: number;
   readonly recoveredFen: number;
   readonly openAlerts: number;
   readonly openCases: number;

@@ -47,6 +47,7 @@ export const en: Messages = {
   'overview.suspects': 'Suspected deceased',
   'overview.confirmed': 'of which confirmed',
   'overview.overpaid': 'Overpayment',
+  'overview.setAside': 'set aside (contested or unsupported, not claimed)',
   'overview.recovered': 'Recovered',
   'overview.openAlerts': 'Open alerts',
   'overview.allAlerts': 'Alerts (all)',

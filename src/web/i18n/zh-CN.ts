@@ -44,6 +44,7 @@ export const zhCN = {
   'overview.suspects': '疑似死亡人员',
   'overview.confirmed': '其中已确认',
   'overview.overpaid': '超领金额',
+  'overview.setAside': '另计（有生存迹象或无本人死亡记录，不追缴）',
   'overview.recovered': '已追回金额',
   'overview.openAlerts': '未关闭告警',
   'overview.allAlerts': '告警（全部）',

@@ -15,6 +15,8 @@ export interface OverviewData {
   readonly suspects: number;
   readonly confirmed: number | undefined;
   readonly overpaidFen: number | undefined;
+  /** Overpayment set aside, not claimed (contested or unsupported findings); when the server says. */
+  readonly overpaidSetAsideFen?: number;
   readonly recoveredFen: number | undefined;
   readonly alerts: number;
   /** Whether `alerts` counts open alerts only (the server's overview) or every alert (the fallback). */
@@ -92,6 +94,9 @@ export async function loadOverview(api: ApiClient): Promise<OverviewData> {
       suspects: overview.suspects,
       confirmed: confirmed.total,
       overpaidFen: overview.overpaidFen,
+      ...(overview.overpaidSetAsideFen === undefined
+        ? {}
+        : { overpaidSetAsideFen: overview.overpaidSetAsideFen }),
       recoveredFen: overview.recoveredFen,
       alerts: overview.openAlerts,
       alertsOpenOnly: true,

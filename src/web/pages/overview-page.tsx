@@ -86,6 +86,9 @@ export function OverviewPage() {
               testId="stat-overpaid"
               label={i18n.t('overview.overpaid')}
               value={money(data.overpaidFen)}
+              {...(data.overpaidSetAsideFen === undefined || data.overpaidSetAsideFen === 0
+                ? {}
+                : { note: `${i18n.t('overview.setAside')} ${money(data.overpaidSetAsideFen)}` })}
             />
             <StatCard
               testId="stat-recovered"
