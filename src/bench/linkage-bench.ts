@@ -71,7 +71,7 @@ export async function runLinkageBench(options: LinkageBenchOptions): Promise<Sui
     String(options.queries),
   ]);
   lines.push(
-    `| one death record matched on arrival (SQLite, stored keys + model, link + finding + decision written) | roll ${fmt(options.incrementalRoll)} | p50 ${Number(inc.p50).toFixed(2)} ms, p99 ${Number(inc.p99).toFixed(2)} ms over ${inc.queries} arrivals${Number(inc.buildMs) > 0 ? `; index built in ${(Number(inc.buildMs) / 1000).toFixed(0)} s` : ''} | ${inc.peakRssMb} |`,
+    `| one death record matched on arrival (SQLite, stored keys, candidate rows + model, link + finding + decision written) | roll ${fmt(options.incrementalRoll)} | p50 ${Number(inc.p50).toFixed(2)} ms, p99 ${Number(inc.p99).toFixed(2)} ms over ${inc.queries} arrivals (CPU time p50 ${Number(inc.cpuP50).toFixed(2)} ms, p99 ${Number(inc.cpuP99).toFixed(2)} ms; ${Number(inc.candidatesPerArrival).toFixed(0)} candidates per arrival; mean ms per step ${String(inc.steps).replace(/[{}"]/g, '').replace(/,/g, ', ')})${Number(inc.buildMs) > 0 ? `; index built in ${(Number(inc.buildMs) / 1000).toFixed(0)} s` : ''} | ${inc.peakRssMb} |`,
   );
   const notes = [
     '',

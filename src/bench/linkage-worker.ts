@@ -1,12 +1,19 @@
 import { existsSync } from 'node:fs';
+import { candidateRows } from '../linkage/blocking-candidates.js';
 import { blockingKeyHash } from '../linkage/blocking-key-hash.js';
-import { chinaBlockingRules, chinaComparisons, createPersonNormaliser } from '../linkage/china-preset.js';
+import {
+  chinaBlockingRules,
+  chinaComparisons,
+  createPersonNormaliser,
+  personFromBeneficiary,
+} from '../linkage/china-preset.js';
 import { prepareScoringJob, scoreInWorkers } from '../linkage/parallel-scoring.js';
 import { createRecordPreparer, termFrequencySlots } from '../linkage/prepare-records.js';
 import { scoreShare } from '../linkage/score-persons.js';
 import { CHINA_PRESET, createDeathMatcher } from '../matching/death-matcher.js';
 import type { DeathRecord } from '../records/schemas.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Store } from '../store/store.js';
 import { peakRssMb } from './child.js';
 import { beneficiaryOf, matchInMemory, syntheticDeaths, syntheticRoll } from './linkage-data.js';
 
@@ -55,6 +62,34 @@ async function e2e(rollSize: number, deathSize: number, threads: number) {
     findings: result.findings,
     timings: JSON.stringify(result.timings),
   };
+}
+
+/**
+ * Each beneficiary's normalised person beside its keys (schema version 12), as `runBatch` writes them: the roll read
+ * back in beneficiary_id order, so the rows go into their table in key order. Returns the rows written.
+ */
+async function storeCandidateRows(store: Store): Promise<number> {
+  const normalise = createPersonNormaliser();
+  const rows = candidateRows(chinaBlockingRules());
+  return store.replaceCandidateRows(
+    (async function* () {
+      let done = 0;
+      for await (const batch of store.readBeneficiaries({ batchSize: 50_000 })) {
+        yield batch.map((b) => rows.row(normalise(personFromBeneficiary(b))));
+        done += batch.length;
+        if (done % 1_000_000 < batch.length) process.stderr.write(`bench linkage: ${done} candidate rows\n`);
+      }
+    })(),
+  );
+}
+
+/** Whether the store's roll index has its candidate rows (a store built before schema version 12 has none). */
+async function hasCandidateRows(store: Store): Promise<boolean> {
+  const [first] = syntheticRoll(1, 1, 0);
+  const person = createPersonNormaliser()(first!);
+  const key = chinaBlockingRules()[0]!.key(person)!;
+  const found = await store.blockingCandidates([blockingKeyHash(0, key)]);
+  return found.some((c) => c.candidate !== undefined);
 }
 
 async function incremental(rollSize: number, db: string, queries: number) {
@@ -111,6 +146,7 @@ async function incremental(rollSize: number, db: string, queries: number) {
         }
       }
       await store.replaceBlockingKeys(keyBatches());
+      await storeCandidateRows(store);
       await store.finishLoad(loadId, {
         finishedAt: Date.now(),
         rows: rollSize,
@@ -131,13 +167,24 @@ async function incremental(rollSize: number, db: string, queries: number) {
         })(),
       );
       buildMs = performance.now() - started;
+    } else if (!(await hasCandidateRows(store))) {
+      // A roll index built before the candidate rows existed: only they are added (the roll and keys stay).
+      const started = performance.now();
+      await storeCandidateRows(store);
+      buildMs = performance.now() - started;
     }
     const matcher = createDeathMatcher({ store, clock: Date.now });
     // Half the arrivals are beneficiaries of the roll (drawn from its first and last chunks), half strangers.
     const known = [...syntheticRoll(1000, 1, 0), ...syntheticRoll(1000, 1, Math.max(0, rollSize - 200_000))];
     const arrivals = syntheticDeaths(known, queries, 3, 0.5);
     const times: number[] = [];
+    // CPU time per arrival too (this process, user + system): on a shared, loaded machine the wall time is mostly
+    // waiting for a core, the CPU time is the work.
+    const cpuTimes: number[] = [];
+    const steps: Record<string, number> = {};
+    const perArrival: { ms: number; steps: Readonly<Record<string, number>> }[] = [];
     let links = 0;
+    let candidates = 0;
     // The first arrivals warm the JIT and the page cache up; they are not counted.
     const warmUp = Math.min(20, Math.floor(arrivals.length / 10));
     for (let i = 0; i < arrivals.length; i++) {
@@ -156,14 +203,49 @@ async function incremental(rollSize: number, db: string, queries: number) {
         flags: [],
       } as unknown as DeathRecord;
       const t = performance.now();
+      const cpu = process.cpuUsage();
       const summary = await matcher.matchDeathRecords([record], { asOf: '2021-06-30' as never });
       if (i < warmUp) continue;
       times.push(performance.now() - t);
+      const used = process.cpuUsage(cpu);
+      cpuTimes.push((used.user + used.system) / 1000);
+      perArrival.push({ ms: times[times.length - 1]!, steps: summary?.timings ?? {} });
       links += summary?.links ?? 0;
+      for (const [k, v] of Object.entries(summary?.timings ?? {})) steps[k] = (steps[k] ?? 0) + v;
+      candidates += summary?.beneficiaries ?? 0;
     }
     times.sort((x, y) => x - y);
-    const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
-    return { queries: times.length, links, p50: q(0.5), p99: q(0.99), max: q(1), buildMs };
+    cpuTimes.sort((x, y) => x - y);
+    const q = (p: number, of = times) => of[Math.min(of.length - 1, Math.floor(p * of.length))]!;
+    // Mean milliseconds per arrival of each step of the incremental path (the matcher's own laps).
+    const perStep = Object.fromEntries(
+      Object.entries(steps).map(([k, v]) => [k, Number((v / Math.max(1, times.length)).toFixed(3))]),
+    );
+    const mean = times.reduce((a, b) => a + b, 0) / Math.max(1, times.length);
+    // The slowest 2 %: where their time goes (mean ms per step), to tell slow steps from waiting.
+    const slowest = [...perArrival]
+      .sort((x, y) => y.ms - x.ms)
+      .slice(0, Math.max(1, Math.ceil(times.length / 50)));
+    const slowSteps: Record<string, number> = {};
+    for (const a of slowest)
+      for (const [k, v] of Object.entries(a.steps)) slowSteps[k] = (slowSteps[k] ?? 0) + v / slowest.length;
+    return {
+      queries: times.length,
+      links,
+      p50: q(0.5),
+      p90: q(0.9),
+      p99: q(0.99),
+      max: q(1),
+      mean,
+      candidatesPerArrival: candidates / Math.max(1, times.length),
+      cpuP50: q(0.5, cpuTimes),
+      cpuP99: q(0.99, cpuTimes),
+      steps: JSON.stringify(perStep),
+      slowestSteps: JSON.stringify(
+        Object.fromEntries(Object.entries(slowSteps).map(([k, v]) => [k, Number(v.toFixed(3))])),
+      ),
+      buildMs,
+    };
   } finally {
     await store.close();
   }

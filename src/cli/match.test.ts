@@ -29,8 +29,22 @@ describe('ghostwatch match, export suspects, link', () => {
     expect(rows).toHaveLength(summary.findings);
     for (const row of rows) {
       const cells = row.split(',');
-      expect(cells).toHaveLength(9);
-      const [, name, deathDate, evidence, probability, decision, period, amount, rollStatus] = cells;
+      expect(cells).toHaveLength(11);
+      const [
+        ,
+        name,
+        deathDate,
+        evidence,
+        probability,
+        decision,
+        period,
+        amount,
+        rollStatus,
+        lifeSign,
+        claim,
+      ] = cells;
+      expect(lifeSign).toMatch(/^(\d{4}-\d{2}-\d{2} [a-z_]+)?$/);
+      expect(['claimed', 'contested', 'unsupported']).toContain(claim);
       expect(name).toMatch(/\*/);
       expect(deathDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       expect(evidence).toMatch(/^[a-z_]+:[^;]+(;[a-z_]+:[^;]+)*$/);

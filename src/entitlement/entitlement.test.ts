@@ -13,6 +13,7 @@ import {
   overpayment,
   reverseDecision,
   statusAfter,
+  supportingEvidence,
 } from './entitlement.js';
 
 const date = (s: string) => s as CalendarDate;
@@ -139,6 +140,55 @@ describe('decisions', () => {
     // One consistent record and one conflicting one are still a single source.
     expect(decide([ev('cremation', 'C1', false), namesake('hospital', 'Y1')]).decision).toBe('review');
     expect(decide([ev('cremation', 'C1', false), ev('hospital', 'Y1', false)]).decision).toBe('confirmed');
+  });
+
+  it('a record reported elsewhere under another ID, or tied between two roll members, is no source', () => {
+    const twin = { ...ev('cremation', 'C1', false), twinConflict: true };
+    const tie = { ...ev('hospital', 'Y1', false), ambiguous: true };
+    // Alone or together they name nobody on the roll: a review with no action, its money not claimed.
+    for (const evidence of [[twin], [tie], [twin, tie]]) {
+      const d = decide(evidence);
+      expect(d).toMatchObject({ decision: 'review', action: 'none' });
+      expect(d.reason).toContain('not claimed');
+      expect(supportingEvidence(evidence)).toEqual([]);
+    }
+    expect(decide([twin]).reason).toContain("reported elsewhere with another person's ID number");
+    expect(decide([tie]).reason).toContain('fits another roll member as well');
+    // Beside one consistent source they add nothing: still a single source.
+    expect(decide([ev('civil_affairs', 'M1', false), twin, tie])).toMatchObject({
+      decision: 'review',
+      action: 'soft_stop',
+      reason: expect.stringContaining('single unconfirmed source (civil_affairs)'),
+    });
+    // An exact ID from an authoritative source that fits two roll members (a duplicated roll number) confirms nothing.
+    expect(decide([{ ...ev('civil_affairs', 'M1', true), ambiguous: true }]).decision).toBe('review');
+    // Without them the same records confirm.
+    expect(decide([ev('cremation', 'C1', false), ev('hospital', 'Y1', false)]).decision).toBe('confirmed');
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            source: fc.constantFrom('civil_affairs', 'household_register', 'cremation', 'hospital'),
+            recordId: fc.string({ minLength: 1, maxLength: 3 }),
+            idExact: fc.boolean(),
+            matchProbability: fc.double({ min: 0.5, max: 1, noNaN: true }),
+            flag: fc.constantFrom('none', 'idConflict', 'twinConflict', 'ambiguous'),
+          }),
+          { maxLength: 6 },
+        ),
+        (rows) => {
+          const evidence = rows.map(({ flag, ...e }) => (flag === 'none' ? e : { ...e, [flag]: true }));
+          const flagged = rows.map((r) => r.flag !== 'none');
+          // Flagged records never change the decision: it is the decision over the others alone (evidence aside).
+          const alone = evidence.filter((_, i) => !flagged[i]);
+          const d = decide(evidence);
+          const e = decide(alone);
+          expect(d.decision).toBe(e.decision);
+          if (alone.length > 0) expect(d.action).toBe(e.action);
+          else expect(d.action).toBe('none');
+        },
+      ),
+    );
   });
 
   it('the authoritative sources are configurable', () => {

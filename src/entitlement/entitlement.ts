@@ -117,6 +117,26 @@ export interface DecisionEvidence {
    * `different` or `birth-date part equal`): it names someone else, so it cannot confirm this beneficiary's death.
    */
   readonly idConflict?: boolean;
+  /**
+   * The record carries no ID number, but another report of the same death (same name and death date, compatible
+   * birth date and sex) carries one that is not the beneficiary's: grouped by person, the death feed says whose
+   * death this is, and it is someone else's (a decoy born the same day). Never a source.
+   */
+  readonly twinConflict?: boolean;
+  /**
+   * The record fits another roll member exactly as well as this one (a tie: two namesakes born the same day, no ID
+   * to tell them apart): the link is a coin toss, never a source.
+   */
+  readonly ambiguous?: boolean;
+}
+
+/**
+ * The records that count as evidence about the beneficiary: every one except those naming another person
+ * (`idConflict`, `twinConflict`) or fitting another roll member as well (`ambiguous`).
+ * @example supportingEvidence([{ source: 'hospital', recordId: 'Y1', matchProbability: 0.9, idExact: false, ambiguous: true }]) // []
+ */
+export function supportingEvidence<E extends DecisionEvidence>(evidence: readonly E[]): E[] {
+  return evidence.filter((e) => e.idConflict !== true && e.twinConflict !== true && e.ambiguous !== true);
 }
 
 /** A certification as a sign of life: who certified when, through which channel. */
@@ -179,7 +199,8 @@ export const evidenceKey = (e: Pick<DecisionEvidence, 'source' | 'recordId'>): s
  * records say: the death is contested, never a suspension. Otherwise strong evidence (an exact-ID record from an
  * authoritative source, or records from `independentSources` different sources) → `confirmed` and suspend;
  * anything weaker → `review` (a soft stop when the policy says so): a single unconfirmed source never stops a
- * pension.
+ * pension. A finding none of whose records counts as a source (`supportingEvidence` is empty: each names another
+ * person or fits another roll member as well) is a `review` with no action: nothing says this beneficiary died.
  * @example decide([{ source: 'household_register', recordId: 'H1', matchProbability: 1, idExact: true }])
  * // { decision: 'confirmed', action: 'suspend', … }
  */
@@ -197,11 +218,12 @@ export function decide(
       evidence: [...keys, lifeSignKey(lifeSign)].sort(),
     };
   }
-  const authoritative = evidence.find(
+  // A record naming another person (its ID number, or that of another report of the same death) is a namesake until a
+  // reviewer says otherwise, and a record fitting two roll members alike is a tie: neither counts as a source.
+  const supporting = supportingEvidence(evidence);
+  const authoritative = supporting.find(
     (e) => e.idExact && (policy.authoritativeSources as readonly string[]).includes(e.source),
   );
-  // A record naming another ID number is a namesake until a reviewer says otherwise: it never counts as a source.
-  const supporting = evidence.filter((e) => e.idConflict !== true);
   const sources = [...new Set(supporting.map((e) => e.source))].sort();
   if (authoritative !== undefined) {
     return {
@@ -219,17 +241,33 @@ export function decide(
       evidence: keys,
     };
   }
+  if (sources.length === 0) {
+    return { decision: 'review', action: 'none', reason: unsupportedReason(evidence), evidence: keys };
+  }
   return {
     decision: 'review',
     action: policy.softStopOnReview ? 'soft_stop' : 'none',
-    reason:
-      supporting.length < evidence.length && sources.length === 0
-        ? "the records carry another person's ID number: never enough to stop a pension"
-        : sources.length === 0
-          ? 'no evidence'
-          : `a single unconfirmed source (${sources.join(', ')}): never enough to stop a pension`,
+    reason: `a single unconfirmed source (${sources.join(', ')}): never enough to stop a pension`,
     evidence: keys,
   };
+}
+
+/** Why no record of a finding counts as a source, in words (the first reason that applies to every record). */
+function unsupportedReason(evidence: readonly DecisionEvidence[]): string {
+  if (evidence.length === 0) return 'no evidence';
+  const why = evidence.map((e) =>
+    e.idConflict === true
+      ? "carries another person's ID number"
+      : e.twinConflict === true
+        ? "is reported elsewhere with another person's ID number"
+        : 'fits another roll member as well',
+  );
+  const distinct = [...new Set(why)];
+  const text =
+    distinct.length === 1 && distinct[0] === "carries another person's ID number"
+      ? "the records carry another person's ID number"
+      : `no record is about this beneficiary alone (${distinct.join('; ')})`;
+  return `${text}: never enough to stop a pension, and its overpayment is not claimed`;
 }
 
 /**

@@ -104,6 +104,36 @@ describe('evaluate', () => {
     expect(formatEvaluation(result)).toContain('contested by a life sign');
   });
 
+  it('reports unsupported suspects apart too, splits the claim by decision, counts the living suspended', async () => {
+    const result = await evaluate(dir, {
+      suspects: [
+        { beneficiaryId: 'B1', overpaidFen: 110_000, decision: 'confirmed', suspended: true },
+        { beneficiaryId: 'B3', overpaidFen: 15_050, decision: 'review' },
+        // A namesake's records only: a lead, not a claim.
+        { beneficiaryId: 'B5', overpaidFen: 40_000, decision: 'review', unsupported: true },
+        // A living person suspended on a wrong record; and one contested and unsupported (counted as contested).
+        { beneficiaryId: 'B6', overpaidFen: 7_000, decision: 'confirmed', suspended: true },
+        { beneficiaryId: 'B2', overpaidFen: 30_000, decision: 'review', contested: true, unsupported: true },
+      ],
+    });
+    const s = result.suspects;
+    if (s.kind !== 'measured') throw new Error('suspects not measured');
+    expect(s.suspects).toBe(5);
+    expect(s.precision).toBeCloseTo(3 / 5);
+    expect(s.overpaidObservedFen).toBe(110_000 + 15_050 + 7_000);
+    expect(s.overpaidConfirmedFen).toBe(117_000);
+    expect(s.overpaidReviewFen).toBe(15_050);
+    expect(s.unsupported).toBe(1);
+    expect(s.unsupportedLiving).toBe(1);
+    expect(s.overpaidUnsupportedFen).toBe(40_000);
+    expect(s.contested).toBe(1);
+    expect(s.overpaidContestedFen).toBe(30_000);
+    expect(s.livingSuspended).toBe(1);
+    const text = formatEvaluation(result);
+    expect(text).toContain('no record about them');
+    expect(text).toContain('living suspended');
+  });
+
   it('scores alerts: ring coverage, median delay, false alerts per 1,000 living cards', async () => {
     const result = await evaluate(dir, {
       alerts: [

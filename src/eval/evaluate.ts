@@ -14,6 +14,13 @@ export interface ObservedSuspect {
    * (under review) but its overpayment is reported apart, not claimed.
    */
   readonly contested?: boolean;
+  /**
+   * None of the suspect's records is about the beneficiary (each names another person or fits another roll member
+   * as well): a lead for review, its overpayment reported apart, not claimed.
+   */
+  readonly unsupported?: boolean;
+  /** The decision in force suspended an active benefit. */
+  readonly suspended?: boolean;
 }
 
 export interface ObservedAlert {
@@ -68,8 +75,21 @@ export interface SuspectMetrics {
   readonly recall: Ratio;
   /** Recall over the dead still collected by fraud (ring, relatives, card switch). */
   readonly fraudRecall: Ratio;
-  /** What the pipeline claims as overpaid: every uncontested suspect's overpayment. */
+  /**
+   * What the pipeline claims as overpaid: the overpayment of every suspect neither contested nor unsupported, i.e.
+   * of the confirmed deaths and of the uncontested reviews (a single unconfirmed source is not enough to stop a
+   * pension but is the pipeline's estimate all the same; split below). docs/entitlement.md, "Overpaid claimed".
+   */
   readonly overpaidObservedFen: number;
+  /** The claimed total split by decision: confirmed, and review (soft stop, awaiting a second source or a visit). */
+  readonly overpaidConfirmedFen: number;
+  readonly overpaidReviewFen: number;
+  /** Living suspects whose benefit the decision in force suspended (needs `suspended` in the observation). */
+  readonly livingSuspended: number;
+  /** Suspects none of whose records is about them, how many are alive, and their overpayment (apart). */
+  readonly unsupported: number;
+  readonly unsupportedLiving: number;
+  readonly overpaidUnsupportedFen: number;
   /** Suspects contested by a life sign, how many of them are really alive, and the overpayment reported apart. */
   readonly contested: number;
   readonly contestedLiving: number;
@@ -168,18 +188,29 @@ function scoreSuspects(t: Truth, suspects: readonly ObservedSuspect[]): SuspectM
   let contested = 0;
   let contestedLiving = 0;
   let overpaidContestedFen = 0;
+  let overpaidConfirmedFen = 0;
+  let livingSuspended = 0;
+  let unsupported = 0;
+  let unsupportedLiving = 0;
+  let overpaidUnsupportedFen = 0;
   for (const s of suspects) {
     if (seen.has(s.beneficiaryId)) continue;
     seen.add(s.beneficiaryId);
     const b = t.beneficiaries.get(s.beneficiaryId);
     const right = b?.dead === true;
-    const claimedFen = s.contested === true ? 0 : s.overpaidFen;
+    const claimedFen = s.contested === true || s.unsupported === true ? 0 : s.overpaidFen;
     overpaidObservedFen += claimedFen;
+    if (s.decision === 'confirmed') overpaidConfirmedFen += claimedFen;
     if (s.contested === true) {
       contested++;
       if (!right) contestedLiving++;
       overpaidContestedFen += s.overpaidFen;
+    } else if (s.unsupported === true) {
+      unsupported++;
+      if (!right) unsupportedLiving++;
+      overpaidUnsupportedFen += s.overpaidFen;
     }
+    if (s.suspended === true && b?.dead !== true) livingSuspended++;
     if (right) truePositives++;
     if (s.decision === 'confirmed') {
       confirmed++;
@@ -213,6 +244,12 @@ function scoreSuspects(t: Truth, suspects: readonly ObservedSuspect[]): SuspectM
     recall: ratio(found, deadWithRecord),
     fraudRecall: ratio(fraudFound, fraudWithRecord),
     overpaidObservedFen,
+    overpaidConfirmedFen,
+    overpaidReviewFen: overpaidObservedFen - overpaidConfirmedFen,
+    livingSuspended,
+    unsupported,
+    unsupportedLiving,
+    overpaidUnsupportedFen,
     contested,
     contestedLiving,
     overpaidContestedFen,

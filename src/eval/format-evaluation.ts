@@ -34,9 +34,20 @@ export function formatEvaluation(result: EvaluationResult): string {
     );
     add(
       'suspects',
+      'claimed: confirmed + review',
+      `${yuan(s.overpaidConfirmedFen)} + ${yuan(s.overpaidReviewFen)}`,
+    );
+    add(
+      'suspects',
       'contested by a life sign (apart)',
       `${s.contested} (${s.contestedLiving} alive), ${yuan(s.overpaidContestedFen)}`,
     );
+    add(
+      'suspects',
+      'no record about them (apart)',
+      `${s.unsupported} (${s.unsupportedLiving} alive), ${yuan(s.overpaidUnsupportedFen)}`,
+    );
+    add('suspects', 'living suspended', String(s.livingSuspended));
   }
   const a = result.alerts;
   if (a.kind === 'unavailable') add('alerts', 'unavailable', a.reason);

@@ -123,15 +123,22 @@ export function deathRecordKey(d: Pick<DeathRecord, 'source' | 'recordId'>): str
  */
 function chinaIdComparison(): Comparison<ChinaPerson, ChinaIdNumber | undefined> {
   const base = idNumberComparison<ChinaPerson>({ name: 'id_number', prepared: (p) => p.idNumber });
-  return {
-    ...base,
-    prepare: (p) => p.idNumber,
-    compare: (a, b) => {
-      const level = compareIdNumbers(a, b);
-      return level === IdLevel.birthDatePart && a!.valid && b!.valid ? IdLevel.different : level;
-    },
-  };
+  return { ...base, prepare: (p) => p.idNumber, compare: chinaIdLevel };
 }
+
+/**
+ * The preset's ID level of two normalised numbers (`IdLevel`): as `compareIdNumbers`, with two valid numbers that
+ * differ only in the sequence at `different`.
+ * @example chinaIdLevel(a.idNumber, b.idNumber) === IdLevel.exact
+ */
+export function chinaIdLevel(a: ChinaIdNumber | undefined, b: ChinaIdNumber | undefined): number {
+  const level = compareIdNumbers(a, b);
+  return level === IdLevel.birthDatePart && a!.valid && b!.valid ? IdLevel.different : level;
+}
+
+/** Whether an ID level says the two numbers belong to two people (`different`, `birth-date part equal`). */
+export const idLevelConflicts = (level: number): boolean =>
+  level === IdLevel.different || level === IdLevel.birthDatePart;
 
 /** id number, name, birth date, sex, region, address: the comparisons of the China preset, in that order. */
 export function chinaComparisons(): AnyComparison<ChinaPerson>[] {

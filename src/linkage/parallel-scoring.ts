@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { generateCandidatePairs } from './blocking.js';
 import type { ChinaColumnarPairs, ChinaColumns, ChinaDictionary, ChinaNameCounts } from './china-columns.js';
@@ -11,6 +14,40 @@ import {
 } from './china-preset.js';
 import type { ModelParameters } from './model.js';
 import { comparedFromPatternKeys } from './training.js';
+
+const compiledWorker = new URL('./scoring-worker.js', import.meta.url);
+const sourceWorker = new URL('./scoring-worker.ts', import.meta.url);
+
+/** How the scoring worker starts here: compiled beside this file, from its source through tsx (tests), or not. */
+function workerKind(): 'compiled' | 'source' | undefined {
+  if (existsSync(fileURLToPath(compiledWorker))) return 'compiled';
+  if (!existsSync(fileURLToPath(sourceWorker))) return undefined;
+  try {
+    createRequire(import.meta.url).resolve('tsx/esm/api');
+    return 'source';
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `scoreInWorkers` and `chinaColumnarPairsInWorkers` can start their workers: the compiled
+ * scoring-worker.js (dist/), or, running from the TypeScript sources (vitest), the source through tsx's loader.
+ * @example const threads = scoringWorkersAvailable() ? 2 : 1;
+ */
+export function scoringWorkersAvailable(): boolean {
+  return workerKind() !== undefined;
+}
+
+function startScoringWorker(workerData: unknown): Worker {
+  const kind = workerKind();
+  if (kind === 'compiled') return new Worker(compiledWorker, { workerData });
+  if (kind === 'source') {
+    const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(sourceWorker.href)}); });`;
+    return new Worker(bootstrap, { eval: true, workerData });
+  }
+  throw new Error('the scoring worker is neither compiled (dist/) nor runnable from source: use one thread');
+}
 
 /**
  * What scoring needs, prepared once on the main thread: both sides as columns and the candidate pairs (grouped by
@@ -88,12 +125,11 @@ export async function scoreInWorkers(job: ScoringJob, threads: number): Promise<
     bounds.push(p);
   }
   bounds.push(job.pairs.count);
-  const url = new URL('./scoring-worker.js', import.meta.url);
   return Promise.all(
     Array.from({ length: threads }, (_, t) => {
       const range = { from: bounds[t]!, to: bounds[t + 1]! };
       return new Promise<ScoringResult>((resolve, reject) => {
-        const worker = new Worker(url, { workerData: { job, ...range } });
+        const worker = startScoringWorker({ job, ...range });
         worker.once('message', (result: ScoringResult) => {
           resolve(result);
           void worker.terminate();
@@ -129,11 +165,7 @@ export async function chinaColumnarPairsInWorkers(
   threads: number,
 ): Promise<ChinaColumnarPairs> {
   // The workers start first: loading the preset (its word and pinyin dictionaries) overlaps the encoding here.
-  const url = new URL('./scoring-worker.js', import.meta.url);
-  const workers = Array.from(
-    { length: threads },
-    () => new Worker(url, { workerData: { task: 'patternKeys' } }),
-  );
+  const workers = Array.from({ length: threads }, () => startScoringWorker({ task: 'patternKeys' }));
   const comparisons = chinaComparisons();
   const encoder = createChinaEncoder(comparisons);
   const rightColumns = encoder.encode(right, { shared: true });

@@ -14,6 +14,7 @@ import { simulateCounty } from '../sim/simulate-county.js';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { Store } from '../store/store.js';
 import { createDeathMatcher } from './death-matcher.js';
+import type { Finding } from './ports.js';
 
 /**
  * Death matching on small simulated counties, in SQLite: the acceptance thresholds of issue #4, batch ≡
@@ -350,6 +351,179 @@ describe('death matching: a namesake born the same day (issue #4)', () => {
         expect(idTerm.label).toBe('different');
         expect(idTerm.weight).toBeLessThan(-10);
       }
+    },
+    SLOW,
+  );
+});
+
+describe('death matching: the death feed grouped by person, and ties (issue #4, overpayment)', () => {
+  it(
+    "an ID-less decoy whose other report carries another person's ID, or a tie between two roll members, is no source: nothing suspended, nothing claimed, on arrival as in the batch",
+    async () => {
+      const dir = await county(1500, 41);
+      const store = await freshStore(dir);
+      for (const kind of ['beneficiaries', 'payments', 'deaths'] as const) {
+        await load(store, kind, join(dir, `${kind}.csv`));
+      }
+      const truth = await readTruth(dir);
+      const roll = await rollOf(store);
+      const recorded = new Set(
+        readFileSync(join(dir, 'truth', 'death_records.csv'), 'utf8')
+          .trim()
+          .split('\n')
+          .slice(1)
+          .map((line) => line.split(',')[3]),
+      );
+      const used = new Set(roll.map((b) => b.idNumber?.slice(0, 17)));
+      const living = roll.filter((b) => {
+        const t = truth.beneficiaries.get(b.beneficiaryId);
+        return (
+          t?.dead === false &&
+          b.status === 'active' &&
+          !recorded.has(b.beneficiaryId) &&
+          b.idNumber?.length === 18 &&
+          b.birthDate !== undefined
+        );
+      });
+      const otherId = (b: Beneficiary) => {
+        let seq = Number(b.idNumber!.slice(14, 17));
+        let first17: string;
+        do {
+          seq = (seq + 2) % 1000;
+          first17 = `${b.idNumber!.slice(0, 14)}${String(seq).padStart(3, '0')}`;
+        } while (used.has(first17));
+        used.add(first17);
+        return first17 + checkCharacter(first17);
+      };
+      // Decoys: a stranger of the same name, sex, birth date and county died; cremation and the hospital reported it
+      // without an ID number (two sources: a suspension if they counted), the household register with the stranger's.
+      const decoyed = living.slice(0, 20);
+      const person = (b: Beneficiary, idNumber: string | undefined) => [
+        b.name,
+        idNumber,
+        b.sex,
+        b.birthDate,
+        '2020-03-15',
+        b.regionCode,
+        undefined,
+      ];
+      const idless = decoyed.flatMap((b, i) => [
+        [`HHTW${i}`, 'cremation', ...person(b, undefined), '2020-03-20'],
+        [`YXTW${i}`, 'hospital', ...person(b, undefined), '2020-03-25'],
+      ]);
+      // The stranger is registered in the neighbouring county (Qidong, 430426: the same prefecture, so the reports
+      // can be of one death): ID and region of 430426, so that report links to nobody and only the grouping by person
+      // (same death date and name) tells our beneficiary's finding it changed.
+      const household = decoyed.map((b, i) => {
+        const first17 = `430426${b.idNumber!.slice(6, 17)}`;
+        const row = [
+          `HJTW${i}`,
+          'household_register',
+          ...person(b, first17 + checkCharacter(first17)),
+          '2020-05-01',
+        ];
+        row[7] = '430426';
+        return row;
+      });
+      // Ties: a second roll member identical on every compared field but the ID, and an ID-less report fitting both.
+      const tied = living.slice(20, 30);
+      const twinsOnRoll = tied.map((b, i) => ({ ...b, beneficiaryId: `BTIE${i}`, idNumber: otherId(b) }));
+      const header =
+        'beneficiary_id,name,id_number,sex,birth_date,region_code,address,phone,bank_card,scheme,monthly_amount,enrolled_at,handler_id,status';
+      const rollRows = twinsOnRoll.map((b) =>
+        [
+          b.beneficiaryId,
+          b.name,
+          b.idNumber,
+          b.sex,
+          b.birthDate,
+          b.regionCode,
+          b.address,
+          '',
+          '',
+          b.scheme,
+          '120.00',
+          b.enrolledAt,
+          b.handlerId ?? '',
+          'active',
+        ]
+          .map((v) => csvCell(v === undefined ? undefined : String(v)))
+          .join(','),
+      );
+      writeFileSync(join(dir, 'tied-roll.csv'), `${[header, ...rollRows].join('\n')}\n`);
+      await load(store, 'beneficiaries', join(dir, 'tied-roll.csv'));
+      const tieRows = tied.flatMap((b, i) => [
+        [`HHTI${i}`, 'cremation', ...person(b, undefined), '2020-03-20'],
+        [`YXTI${i}`, 'hospital', ...person(b, undefined), '2020-03-25'],
+      ]);
+      await load(store, 'deaths', deathsCsv(dir, 'idless.csv', idless));
+
+      // First the ID-less reports alone: the decoys look like two sources about our beneficiaries.
+      const matcher = createDeathMatcher({ store, clock });
+      await matcher.runBatch({ asOf: AS_OF });
+      const before = new Map((await store.listFindings()).map((f) => [f.beneficiaryId, f]));
+      const suspendedBefore = decoyed.filter((b) => before.get(b.beneficiaryId)?.statusAfter === 'suspended');
+      expect(suspendedBefore.length).toBeGreaterThan(10);
+
+      // The household register's reports arrive and are matched on arrival: the ID-less reports are the strangers'.
+      const sink: IngestSink = {
+        beginLoad: (start) => store.beginLoad(start),
+        finishLoad: (id, summary) => store.finishLoad(id, summary),
+        async writeBatch(id, b) {
+          await store.writeBatch(id, b);
+          if (b.kind === 'deaths')
+            await matcher.matchDeathRecords(b.records as readonly DeathRecord[], { asOf: AS_OF });
+        },
+      };
+      await load(sink, 'deaths', deathsCsv(dir, 'household.csv', [...household, ...tieRows]));
+      const unlinked = (await store.listDeathMatches()).filter(
+        (m) => m.recordId.startsWith('HJTW') && m.beneficiaryId === undefined,
+      );
+      expect(unlinked.length).toBeGreaterThan(10);
+      const onArrival = new Map((await store.listFindings()).map((f) => [f.beneficiaryId, f]));
+      // The ties were never sources: whichever of the two the record links to gets no action and no claim.
+      const tiedLinks = async () =>
+        (await store.listDeathMatches()).filter(
+          (m) => m.recordId.includes('TI') && m.beneficiaryId !== undefined,
+        );
+      expect((await tiedLinks()).length).toBe(tieRows.length);
+      for (const m of await tiedLinks()) expect(m.explanation?.tiedCandidates).toBe(1);
+      const tieFindings = tied.flatMap((b, i) =>
+        [b.beneficiaryId, `BTIE${i}`].flatMap((id) => (onArrival.has(id) ? [onArrival.get(id)!] : [])),
+      );
+      expect(tieFindings.length).toBeGreaterThanOrEqual(tied.length);
+      for (const f of tieFindings) {
+        expect(f).toMatchObject({ decision: 'review', unsupported: true });
+        expect(f.statusAfter).toBe('active');
+      }
+      for (const b of decoyed) {
+        const f = onArrival.get(b.beneficiaryId);
+        if (f === undefined) continue;
+        expect(f, b.beneficiaryId).toMatchObject({ decision: 'review', unsupported: true });
+        expect(f.statusAfter).toBe('active');
+        const [decision] = (await store.decisionHistory(b.beneficiaryId)).slice(-1);
+        expect(decision).toMatchObject({ action: 'none' });
+        expect(decision?.reason).toContain("reported elsewhere with another person's ID number");
+      }
+      // A batch over everything decides alike, and claims none of it.
+      const summary = await matcher.runBatch({ asOf: AS_OF });
+      const view = (fs: Iterable<Finding>) =>
+        [...fs].map((f) => [
+          f.beneficiaryId,
+          f.evidence.join(';'),
+          f.decision,
+          f.overpaidFen,
+          f.unsupported ?? false,
+        ]);
+      const batch = await store.listFindings();
+      expect(view(batch)).toEqual(view(onArrival.values()));
+      for (const m of await tiedLinks()) expect(m.explanation?.tiedCandidates).toBe(1);
+      const claimed = batch.filter((f) => f.lifeSign === undefined && f.unsupported !== true);
+      expect(summary.overpaidFen).toBe(claimed.reduce((s, f) => s + f.overpaidFen, 0));
+      const ours = new Set([...decoyed, ...tied].map((b) => b.beneficiaryId));
+      for (let i = 0; i < tied.length; i++) ours.add(`BTIE${i}`);
+      expect(claimed.filter((f) => ours.has(f.beneficiaryId))).toEqual([]);
+      expect(summary.unsupported).toBeGreaterThanOrEqual(suspendedBefore.length + tied.length);
     },
     SLOW,
   );

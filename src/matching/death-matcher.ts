@@ -10,9 +10,11 @@ import {
   needsNewDecision,
   overpayment,
   statusAfter,
+  supportingEvidence,
 } from '../entitlement/entitlement.js';
 import { trainFromAnchors } from '../linkage/anchor-training.js';
 import { createBlockingIndex, generateCandidatePairs, storedBlockingLookup } from '../linkage/blocking.js';
+import { candidateRows, decodeCandidate } from '../linkage/blocking-candidates.js';
 import { blockingKeyHash } from '../linkage/blocking-key-hash.js';
 import { chinaColumnarPairs } from '../linkage/china-columns.js';
 import {
@@ -27,6 +29,7 @@ import {
 import { IdLevel } from '../linkage/comparisons/id-number.js';
 import { DEFAULT_SOURCE_RELIABILITY, fuseDeathFindings } from '../linkage/fusion.js';
 import { createModel, type Model, type ModelParameters, weightFromProbability } from '../linkage/model.js';
+import { chinaColumnarPairsInWorkers, scoringWorkersAvailable } from '../linkage/parallel-scoring.js';
 import {
   applyTermFrequencies,
   createRecordPreparer,
@@ -36,7 +39,9 @@ import {
 import { countTermFrequencies, termFrequencyTablesFromCounts } from '../linkage/term-frequency-counts.js';
 import type { BenefitStatus } from '../records/enums.js';
 import type { Beneficiary, DeathRecord } from '../records/schemas.js';
+import { boundedCache } from './bounded-cache.js';
 import type { DeathMatch, Finding, MatchingStore, StoredLink, StoredModel } from './ports.js';
+import { twinConflict } from './twins.js';
 
 /**
  * Death matching over a store: the batch (roll × every death record, training the model the first time) and the
@@ -57,6 +62,13 @@ export interface DeathMatcherOptions {
   readonly uSamplePairs?: number;
   /** Stage and counts, for a progress line. */
   readonly onProgress?: (progress: MatchProgress) => void;
+  /**
+   * Worker threads comparing the batch's candidate pairs (default 1: this thread). Used when the scoring worker can
+   * start (compiled beside parallel-scoring, or its source through tsx); the links are the same either way.
+   */
+  readonly threads?: number;
+  /** Fewer candidate pairs than this are compared on this thread whatever `threads` says (default 200,000). */
+  readonly workerMinPairs?: number;
 }
 
 export interface MatchProgress {
@@ -77,11 +89,15 @@ export interface MatchSummary {
   readonly review: number;
   /** Findings contested by a life sign after the death (reviews; docs/entitlement.md). */
   readonly contested: number;
+  /** Uncontested findings none of whose records is about the beneficiary (reviews with no action). */
+  readonly unsupported: number;
   readonly newDecisions: number;
-  /** Overpaid according to the uncontested findings. */
+  /** Overpaid according to the findings neither contested nor unsupported: what the run claims. */
   readonly overpaidFen: Fen;
   /** Overpaid according to the contested findings: reported apart, not claimed until a review confirms the death. */
   readonly contestedOverpaidFen: Fen;
+  /** Overpaid according to the unsupported findings: reported apart, not claimed. */
+  readonly unsupportedOverpaidFen: Fen;
   readonly timings: Readonly<Record<string, number>>;
 }
 
@@ -120,6 +136,8 @@ function createChinaScoring() {
   const normalise = createPersonNormaliser();
   const prepare = createRecordPreparer(comparisons, (p: ChinaPerson) => p.id);
   const idComparison = comparisons.findIndex((c) => c.name === 'id_number');
+  // Candidate rows are stored clustered by the key of the capped rule ("region + name"): its blocks are the largest.
+  const { blockOf, row: candidateRow } = candidateRows(rules);
   const keyHashes = (person: ChinaPerson): number[] => {
     const out: number[] = [];
     rules.forEach((rule, r) => {
@@ -128,12 +146,16 @@ function createChinaScoring() {
     });
     return out;
   };
-  return { comparisons, rules, slots, normalise, prepare, idComparison, keyHashes };
+  return { comparisons, rules, slots, normalise, prepare, idComparison, keyHashes, blockOf, candidateRow };
 }
 
 /** Best candidate wins; equal weights go to the smaller beneficiary id, so both paths choose alike. */
 const better = (weight: number, id: string, bestWeight: number, bestId: string | undefined): boolean =>
   weight > bestWeight || (weight === bestWeight && bestId !== undefined && id < bestId);
+
+/** The link's ID level (`IdLevel`), or undefined without an explanation. */
+const idTermLevel = (match: Pick<DeathMatch, 'explanation'>): number | undefined =>
+  match.explanation?.terms.find((t) => t.comparison === 'id_number')?.level;
 
 const idIsExact = (match: Pick<DeathMatch, 'explanation'>): boolean => {
   const term = match.explanation?.terms.find((t) => t.comparison === 'id_number');
@@ -160,11 +182,82 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
   const today = (): CalendarDate =>
     new Date(clock() + 8 * 3_600_000).toISOString().slice(0, 10) as CalendarDate;
 
+  // In-process caches of the incremental path, bounded: the model by id (parsed and built once) and term-frequency
+  // counts by model and value. Decoded candidates are not kept: measured on the 10M roll, a cache of them (even of a
+  // few thousand) cost more in garbage collection than decoding a short JSON array saves.
+  const models = boundedCache<string, { stored: StoredModel; model: Model }>(4);
+  const tfCounts = boundedCache<string, number>(500_000);
+
+  /** The latest stored model, built once per model id; undefined before the first batch (or another preset). */
+  async function currentModel(): Promise<{ stored: StoredModel; model: Model } | undefined> {
+    const id = await store.latestModelId();
+    if (id === undefined) return undefined;
+    const cached = models.get(id);
+    if (cached !== undefined) return cached;
+    const stored = await store.loadModel();
+    if (stored === undefined || stored.preset !== CHINA_PRESET) return undefined;
+    const entry = { stored, model: createModel(scoring.comparisons, stored.parameters) };
+    models.set(stored.modelId, entry);
+    return entry;
+  }
+
+  /**
+   * The candidates behind some key hashes, normalised and prepared: decoded from their stored rows, or, for a
+   * beneficiary without a row (or a row of another format), normalised from the roll.
+   */
+  async function candidatesOf(hashes: readonly number[], clustered: readonly number[]) {
+    const found = await store.blockingCandidates(hashes, clustered);
+    const persons: ChinaPerson[] = [];
+    const fromRoll: string[] = [];
+    for (const { beneficiaryId, candidate } of found) {
+      const person = candidate === undefined ? undefined : decodeCandidate(beneficiaryId, candidate);
+      if (person === undefined) fromRoll.push(beneficiaryId);
+      else persons.push(person);
+    }
+    for (const b of await store.findBeneficiaries(fromRoll)) {
+      persons.push(scoring.normalise(personFromBeneficiary(b)));
+    }
+    return { persons, prepared: persons.map(scoring.prepare) };
+  }
+
+  /** Fills the records' term frequencies from the stored counts (cached by model and value). */
+  async function applyStoredTermFrequencies(stored: StoredModel, records: readonly PreparedRecord[]) {
+    const counts = await Promise.all(
+      scoring.slots.map(async (_, s) => {
+        const known = new Map<string, number>();
+        const missing = new Set<string>();
+        for (const r of records) {
+          const v = r.tfValues[s];
+          if (v === undefined || known.has(v) || missing.has(v)) continue;
+          const count = tfCounts.get(`${stored.modelId}\u0001${s}\u0001${v}`);
+          if (count === undefined) missing.add(v);
+          else if (count > 0) known.set(v, count);
+        }
+        if (missing.size > 0) {
+          const looked = await store.termFrequencyCounts(s, [...missing]);
+          for (const v of missing) {
+            const count = looked.get(v) ?? 0;
+            tfCounts.set(`${stored.modelId}\u0001${s}\u0001${v}`, count);
+            if (count > 0) known.set(v, count);
+          }
+        }
+        return known;
+      }),
+    );
+    const tables = termFrequencyTablesFromCounts(scoring.slots, {
+      counts,
+      totals: stored.settings.termFrequencyTotals,
+    });
+    applyTermFrequencies(tables, records);
+  }
+
   const matchOf = (
     death: DeathRecord,
     modelId: string,
     model: Model,
-    pair: { weight: number; beneficiaryId: string; a: PreparedRecord; b: PreparedRecord } | undefined,
+    pair:
+      | { weight: number; beneficiaryId: string; a: PreparedRecord; b: PreparedRecord; ties?: number }
+      | undefined,
     at: EpochMs,
   ): DeathMatch => {
     if (pair === undefined) {
@@ -186,7 +279,9 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
       beneficiaryId: pair.beneficiaryId,
       matchWeight: pair.weight,
       matchProbability: score.matchProbability,
-      explanation: score.explanation,
+      // Other roll members scoring exactly as well: the link is a tie, no source (docs/entitlement.md).
+      explanation:
+        (pair.ties ?? 0) > 0 ? { ...score.explanation, tiedCandidates: pair.ties! } : score.explanation,
       modelId,
       matchedAt: at,
     };
@@ -201,19 +296,51 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
   ): Promise<{ findings: Finding[]; newDecisions: number }> {
     const idExact = new Map(links.map((l) => [`${l.source}:${l.recordId}`, idIsExact(l)]));
     const idConflict = new Map(links.map((l) => [`${l.source}:${l.recordId}`, idConflicts(l)]));
-    const fused = fuseDeathFindings(
-      links.map((l) => ({
-        beneficiaryId: l.beneficiaryId,
-        evidence: {
-          recordId: l.recordId,
-          source: l.source,
-          deathDate: l.deathDate,
-          matchWeight: l.matchWeight,
-          matchProbability: l.matchProbability,
-        },
-      })),
-      DEFAULT_SOURCE_RELIABILITY,
+    // A tie between roll members, and an ID-less record that other reports of the same death give another person's
+    // ID: neither is a source about this beneficiary (docs/entitlement.md, "The death feed grouped by person").
+    const ambiguous = new Set(
+      links.filter((l) => (l.explanation?.tiedCandidates ?? 0) > 0).map((l) => `${l.source}:${l.recordId}`),
     );
+    const twinConflicting = await twinConflicts(links, asOf);
+    const evidenceOf = (l: { readonly source: string; readonly recordId: string }) => {
+      const key = `${l.source}:${l.recordId}`;
+      return {
+        idExact: idExact.get(key) ?? false,
+        idConflict: idConflict.get(key) ?? false,
+        twinConflict: twinConflicting.has(key),
+        ambiguous: ambiguous.has(key),
+      };
+    };
+    const asEvidence = (l: StoredLink) => ({
+      beneficiaryId: l.beneficiaryId,
+      evidence: {
+        recordId: l.recordId,
+        source: l.source,
+        deathDate: l.deathDate,
+        matchWeight: l.matchWeight,
+        matchProbability: l.matchProbability,
+      },
+    });
+    const all = fuseDeathFindings(links.map(asEvidence), DEFAULT_SOURCE_RELIABILITY);
+    // The death date comes from the records about the beneficiary when there are any: another person's death date
+    // never moves it (the decision still sees every record).
+    const about = new Map(
+      fuseDeathFindings(
+        links.filter((l) => supportingEvidence([{ ...l, ...evidenceOf(l) }]).length > 0).map(asEvidence),
+        DEFAULT_SOURCE_RELIABILITY,
+      ).map((f) => [f.beneficiaryId, f]),
+    );
+    const fused = all.map((f) => {
+      const dated = about.get(f.beneficiaryId);
+      return dated === undefined
+        ? f
+        : {
+            ...f,
+            deathDate: dated.deathDate,
+            dateSupport: dated.dateSupport,
+            dateSpreadDays: dated.dateSpreadDays,
+          };
+    });
     const ids = fused.map((f) => f.beneficiaryId);
     const payments = await store.paymentsOf(ids, asOf);
     const paymentsOf = new Map<string, { period: (typeof payments)[number]['period']; amountFen: Fen }[]>();
@@ -236,18 +363,16 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
     const pending: { index: number; proposal: Parameters<MatchingStore['recordDecisions']>[0][number] }[] =
       [];
     const decisions: (Decision | undefined)[] = [];
+    const unsupported = new Set<string>();
     const proposals = fused.map((f, index) => {
-      const proposal = decide(
-        f.evidence.map((e) => ({
-          source: e.source,
-          recordId: e.recordId,
-          matchProbability: e.matchProbability,
-          idExact: idExact.get(`${e.source}:${e.recordId}`) ?? false,
-          idConflict: idConflict.get(`${e.source}:${e.recordId}`) ?? false,
-        })),
-        policy,
-        lifeSigns[index],
-      );
+      const evidence = f.evidence.map((e) => ({
+        source: e.source,
+        recordId: e.recordId,
+        matchProbability: e.matchProbability,
+        ...evidenceOf(e),
+      }));
+      if (supportingEvidence(evidence).length === 0) unsupported.add(f.beneficiaryId);
+      const proposal = decide(evidence, policy, lifeSigns[index]);
       const current = latest.get(f.beneficiaryId);
       const rollStatus = statusOf.get(f.beneficiaryId) ?? 'active';
       if (needsNewDecision(current, proposal)) {
@@ -290,9 +415,45 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
         decisionId: decision.decisionId,
         updatedAt: at,
         ...(lifeSigns[index] === undefined ? {} : { lifeSign: lifeSigns[index] }),
+        ...(unsupported.has(f.beneficiaryId) ? { unsupported: true as const } : {}),
       };
     });
     return { findings, newDecisions: pending.length };
+  }
+
+  /**
+   * The links (`source:record_id`) whose record carries no ID number while another report of the same death (same
+   * death date and name, `twins.ts`) carries another person's: the death feed grouped by person says it is someone
+   * else's death.
+   */
+  async function twinConflicts(links: readonly StoredLink[], asOf: CalendarDate): Promise<Set<string>> {
+    const out = new Set<string>();
+    const idless = links.filter((l) => idTermLevel(l) === IdLevel.missing);
+    if (idless.length === 0) return out;
+    const reports = new Map<string, DeathRecord[]>();
+    for (const { source, recordId, twin } of await store.deathTwins(idless, asOf)) {
+      const key = `${source}:${recordId}`;
+      reports.set(key, [...(reports.get(key) ?? []), twin]);
+    }
+    const withOthers = idless.filter((l) =>
+      (reports.get(`${l.source}:${l.recordId}`) ?? []).some((r) => r.idNumber !== undefined),
+    );
+    if (withOthers.length === 0) return out;
+    const beneficiaries = new Map(
+      (await store.findBeneficiaries([...new Set(withOthers.map((l) => l.beneficiaryId))])).map((b) => [
+        b.beneficiaryId,
+        scoring.normalise(personFromBeneficiary(b)),
+      ]),
+    );
+    for (const l of withOthers) {
+      const key = `${l.source}:${l.recordId}`;
+      const persons = reports.get(key)!.map((r) => scoring.normalise(personFromDeathRecord(r)));
+      const self = persons.find((p) => p.id === `${l.source}|${l.recordId}`);
+      const beneficiary = beneficiaries.get(l.beneficiaryId);
+      if (self === undefined || beneficiary === undefined) continue;
+      if (twinConflict(self, persons, beneficiary)) out.add(key);
+    }
+    return out;
   }
 
   const tally = (findings: readonly Finding[]) => ({
@@ -300,86 +461,103 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
     confirmed: findings.filter((f) => f.decision === 'confirmed').length,
     review: findings.filter((f) => f.decision === 'review').length,
     contested: findings.filter((f) => f.lifeSign !== undefined).length,
-    overpaidFen: findings.reduce((sum, f) => sum + (f.lifeSign === undefined ? f.overpaidFen : 0), 0),
+    unsupported: findings.filter((f) => f.lifeSign === undefined && f.unsupported === true).length,
+    overpaidFen: findings.reduce(
+      (sum, f) => sum + (f.lifeSign === undefined && f.unsupported !== true ? f.overpaidFen : 0),
+      0,
+    ),
     contestedOverpaidFen: findings.reduce(
       (sum, f) => sum + (f.lifeSign === undefined ? 0 : f.overpaidFen),
+      0,
+    ),
+    unsupportedOverpaidFen: findings.reduce(
+      (sum, f) => sum + (f.lifeSign === undefined && f.unsupported === true ? f.overpaidFen : 0),
       0,
     ),
   });
 
   async function matchIncrementally(
     records: readonly DeathRecord[],
-    stored: StoredModel,
+    current: { stored: StoredModel; model: Model },
     asOf: CalendarDate,
   ): Promise<MatchSummary> {
     const started = performance.now();
+    const timings: Record<string, number> = {};
+    let t = started;
+    const lap = (name: string) => {
+      const now = performance.now();
+      timings[name] = now - t;
+      t = now;
+    };
     const at = clock();
-    const model = createModel(scoring.comparisons, stored.parameters);
+    const { stored, model } = current;
     const deaths = records.map((d) => scoring.normalise(personFromDeathRecord(d)));
     // Oversized blocks of a capped rule (roll-wide counts from the stored keys) are skipped, as the batch skips them.
     const lookup = await storedBlockingLookup(scoring.rules, deaths, (h, n) => store.blockingKeyCounts(h, n));
-    const candidateIds = await store.beneficiariesByBlockingKeys(lookup.hashes);
-    const candidates = await store.findBeneficiaries(candidateIds);
-    const statusOf = new Map(candidates.map((b) => [b.beneficiaryId, b.status]));
-    const roll = candidates.map((b) => scoring.normalise(personFromBeneficiary(b)));
+    lap('blocking');
+    // The capped rule's blocks that are kept are read as clusters of candidate rows.
+    const kept = new Set(lookup.hashes);
+    const clustered = deaths.map(scoring.blockOf).filter((h) => h >= 0 && kept.has(h));
+    const candidates = await candidatesOf(lookup.hashes, clustered);
+    lap('candidates');
+    const roll = candidates.persons;
     // The stored keys are a superset (hash collisions, keys of a beneficiary's older version): the rules decide.
     const index = createBlockingIndex(scoring.rules, roll, lookup.blockSize);
-    const rollPrepared = roll.map(scoring.prepare);
+    const rollPrepared = candidates.prepared;
     const deathPrepared = deaths.map(scoring.prepare);
-    const counts = await Promise.all(
-      scoring.slots.map(async (_, s) => {
-        const values = new Set<string>();
-        for (const r of [...rollPrepared, ...deathPrepared]) {
-          const v = r.tfValues[s];
-          if (v !== undefined) values.add(v);
-        }
-        return store.termFrequencyCounts(s, [...values]);
-      }),
-    );
-    const tables = termFrequencyTablesFromCounts(scoring.slots, {
-      counts,
-      totals: stored.settings.termFrequencyTotals,
-    });
-    applyTermFrequencies(tables, rollPrepared);
-    applyTermFrequencies(tables, deathPrepared);
+    await applyStoredTermFrequencies(stored, [...rollPrepared, ...deathPrepared]);
     let pairs = 0;
     const matches = records.map((death, i) => {
       let best: { weight: number; beneficiaryId: string; a: PreparedRecord; b: PreparedRecord } | undefined;
+      let ties = 0;
       const a = deathPrepared[i]!;
       index.candidates(deaths[i]!, (j) => {
         pairs++;
         const b = rollPrepared[j]!;
         const weight = model.matchWeight(a, b);
         if (weight < minimumWeight) return;
+        if (best !== undefined && weight === best.weight) ties++;
+        else if (best === undefined || weight > best.weight) ties = 0;
         if (best === undefined || better(weight, b.id, best.weight, best.beneficiaryId)) {
           best = { weight, beneficiaryId: b.id, a, b };
         }
       });
-      return matchOf(death, stored.modelId, model, best, at);
+      return matchOf(death, stored.modelId, model, best === undefined ? undefined : { ...best, ties }, at);
     });
+    lap('scoring');
     // A record loaded again (corrected) may leave the beneficiary it linked to: that one is refreshed too.
     const before = await store.deathMatchesOf(records);
     await store.upsertDeathMatches(matches);
+    lap('links');
     const linkedTo = (ms: readonly DeathMatch[]) =>
       ms.flatMap((m) => (m.beneficiaryId === undefined ? [] : [m.beneficiaryId]));
-    const affected = [...new Set([...linkedTo(matches), ...linkedTo(before)])];
-    const left = affected.filter((id) => !statusOf.has(id));
-    for (const b of await store.findBeneficiaries(left)) statusOf.set(b.beneficiaryId, b.status);
+    // Other reports of the same deaths say whose death an ID-less record is: the beneficiaries they link to are
+    // decided again too (an arriving report with another person's ID turns a linked twin into someone else's).
+    const arriving = new Set(records.map((r) => `${r.source}:${r.recordId}`));
+    const twins = (await store.deathTwins(records, asOf))
+      .map((t) => t.twin)
+      .filter((t) => !arriving.has(`${t.source}:${t.recordId}`));
+    const twinLinks = twins.length === 0 ? [] : await store.deathMatchesOf(twins);
+    const affected = [...new Set([...linkedTo(matches), ...linkedTo(before), ...linkedTo(twinLinks)])];
+    // Roll statuses as loaded, of the beneficiaries whose findings change (candidates carry no status).
+    const statusOf = new Map<string, BenefitStatus>();
+    for (const b of await store.findBeneficiaries(affected)) statusOf.set(b.beneficiaryId, b.status);
     const links = await store.linksOf(affected);
     const { findings, newDecisions } = await findingsFor(links, statusOf, asOf, at);
     const withFinding = new Set(findings.map((f) => f.beneficiaryId));
     await store.deleteFindings(affected.filter((id) => !withFinding.has(id)));
     await store.upsertFindings(findings);
+    lap('findings');
     return {
       mode: 'incremental',
       model: { modelId: stored.modelId, trained: false },
-      beneficiaries: candidates.length,
+      beneficiaries: roll.length,
       deathRecords: records.length,
       candidatePairs: pairs,
       links: matches.filter((m) => m.beneficiaryId !== undefined).length,
       ...tally(findings),
       newDecisions,
-      timings: { total: performance.now() - started },
+      timings: { ...timings, total: performance.now() - started },
     };
   }
 
@@ -422,9 +600,23 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
       progress({ stage: 'blocking', done: 0, total: deaths.length });
       const candidates = generateCandidatePairs(scoring.rules, deaths, roll);
       lap('blocking');
-      progress({ stage: 'comparing candidate pairs', done: 0, total: candidates.count });
-      // From integer columns (linkage/china-columns.ts): the comparisons' own levels, without objects per pair.
-      const columnar = chinaColumnarPairs(scoring.comparisons, deaths, roll, candidates);
+      const threads =
+        (options.threads ?? 1) > 1 &&
+        candidates.count >= (options.workerMinPairs ?? 200_000) &&
+        scoringWorkersAvailable()
+          ? (options.threads ?? 1)
+          : 1;
+      progress({
+        stage: threads > 1 ? `comparing candidate pairs on ${threads} threads` : 'comparing candidate pairs',
+        done: 0,
+        total: candidates.count,
+      });
+      // From integer columns (linkage/china-columns.ts): the comparisons' own levels, without objects per pair;
+      // on worker threads the same levels, pattern keys written to shared memory (parallel-scoring.ts).
+      const columnar =
+        threads > 1
+          ? await chinaColumnarPairsInWorkers(deaths, roll, candidates, threads)
+          : chinaColumnarPairs(scoring.comparisons, deaths, roll, candidates);
       const compared = columnar.compared;
       lap('compare');
       const existing = batchOptions.retrain ? undefined : await store.loadModel();
@@ -449,11 +641,15 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
       lap('training');
       const weight = columnar.score(parameters);
       const bestPair = new Int32Array(deaths.length).fill(-1);
+      // Other candidates at exactly the best weight (a tie between roll members: the link counts as no source).
+      const ties = new Uint16Array(deaths.length);
       for (let i = 0; i < candidates.count; i++) {
         const w = weight[i]!;
         if (w < minimumWeight) continue;
         const l = candidates.left[i]!;
         const current = bestPair[l]!;
+        if (current >= 0 && w === weight[current]!) ties[l] = Math.min(ties[l]! + 1, 65_535);
+        else if (current < 0 || w > weight[current]!) ties[l] = 0;
         if (
           current < 0 ||
           better(w, roll[candidates.right[i]!]!.id, weight[current]!, roll[candidates.right[current]!]!.id)
@@ -475,6 +671,14 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
             }
           }
           if (batch.length > 0) yield batch;
+        })(),
+      );
+      // Each beneficiary's normalised person beside its keys: a candidate on arrival is read, not normalised.
+      await store.replaceCandidateRows(
+        (function* () {
+          for (let i = 0; i < roll.length; i += 20_000) {
+            yield roll.slice(i, i + 20_000).map(scoring.candidateRow);
+          }
         })(),
       );
       const tfRows = function* () {
@@ -500,7 +704,13 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
           death,
           modelId,
           model,
-          { weight: weight[i]!, beneficiaryId: roll[r]!.id, a: deathPrepared[l]!, b: rollPrepared[r]! },
+          {
+            weight: weight[i]!,
+            beneficiaryId: roll[r]!.id,
+            a: deathPrepared[l]!,
+            b: rollPrepared[r]!,
+            ties: ties[l]!,
+          },
           at,
         );
       });
@@ -552,14 +762,15 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
     },
 
     async matchDeathRecords(records, incrementalOptions = {}) {
-      const stored = await store.loadModel();
-      if (stored === undefined || stored.preset !== CHINA_PRESET) return undefined;
-      return matchIncrementally(records, stored, incrementalOptions.asOf ?? today());
+      const current = await currentModel();
+      if (current === undefined) return undefined;
+      return matchIncrementally(records, current, incrementalOptions.asOf ?? today());
     },
 
     async matchUnmatched(incrementalOptions = {}) {
-      const stored = await store.loadModel();
-      if (stored === undefined || stored.preset !== CHINA_PRESET) return undefined;
+      const current = await currentModel();
+      if (current === undefined) return undefined;
+      const { stored } = current;
       const asOf = incrementalOptions.asOf ?? today();
       const pending: DeathRecord[] = [];
       for await (const batch of store.readDeathRecords({ through: asOf, unmatchedOnly: true })) {
@@ -567,7 +778,7 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
       }
       const summaries: MatchSummary[] = [];
       for (let i = 0; i < pending.length; i += 5000) {
-        summaries.push(await matchIncrementally(pending.slice(i, i + 5000), stored, asOf));
+        summaries.push(await matchIncrementally(pending.slice(i, i + 5000), current, asOf));
         progress({
           stage: 'matching new death records',
           done: Math.min(i + 5000, pending.length),
@@ -578,12 +789,13 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
     },
 
     async indexBeneficiaries(beneficiaries) {
-      const stored = await store.loadModel();
-      if (stored === undefined) return 0;
-      const rows = beneficiaries.flatMap((b) => {
-        const person = scoring.normalise(personFromBeneficiary(b));
-        return scoring.keyHashes(person).map((hash) => ({ hash, beneficiaryId: b.beneficiaryId }));
-      });
+      if ((await store.latestModelId()) === undefined) return 0;
+      const persons = beneficiaries.map((b) => scoring.normalise(personFromBeneficiary(b)));
+      const rows = persons.flatMap((person) =>
+        scoring.keyHashes(person).map((hash) => ({ hash, beneficiaryId: person.id })),
+      );
+      // The row replaces a re-loaded beneficiary's: its older keys then lead to the new row, which the rules reject.
+      await store.upsertCandidateRows(persons.map(scoring.candidateRow));
       await store.addBlockingKeys(rows);
       return rows.length;
     },
@@ -603,9 +815,16 @@ function mergeSummaries(summaries: readonly MatchSummary[], modelId: string): Ma
     confirmed: sum((s) => s.confirmed),
     review: sum((s) => s.review),
     contested: sum((s) => s.contested),
+    unsupported: sum((s) => s.unsupported),
     newDecisions: sum((s) => s.newDecisions),
     overpaidFen: sum((s) => s.overpaidFen),
     contestedOverpaidFen: sum((s) => s.contestedOverpaidFen),
-    timings: { total: sum((s) => s.timings.total ?? 0) },
+    unsupportedOverpaidFen: sum((s) => s.unsupportedOverpaidFen),
+    timings: Object.fromEntries(
+      [...new Set(summaries.flatMap((s) => Object.keys(s.timings)))].map((k) => [
+        k,
+        sum((s) => s.timings[k] ?? 0),
+      ]),
+    ),
   };
 }

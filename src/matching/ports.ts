@@ -24,6 +24,27 @@ export interface BlockingKeyRow {
   readonly beneficiaryId: string;
 }
 
+/**
+ * One beneficiary's normalised person, encoded for matching on arrival (`encodeCandidate` in
+ * src/linkage/blocking-candidates.ts): opaque to the store.
+ */
+export interface CandidateRow {
+  readonly beneficiaryId: string;
+  /**
+   * The cluster the row is stored in: the hash of the beneficiary's key under the capped blocking rule
+   * (`blockingKeyHash`), -1 without one. `blockingCandidates` reads such a block as one range.
+   */
+  readonly block: number;
+  readonly candidate: string;
+}
+
+/** A beneficiary holding one of the looked-up key hashes, with its stored candidate row when it has one. */
+export interface BlockingCandidate {
+  readonly beneficiaryId: string;
+  /** Undefined when the beneficiary has keys but no candidate row (indexed before schema version 12). */
+  readonly candidate: string | undefined;
+}
+
 /** A value count of one term-frequency slot over the roll (slot 0: name characters, 1: name pinyin). */
 export interface TermFrequencyRow {
   readonly slot: number;
@@ -59,7 +80,12 @@ export interface DeathMatch {
   readonly matchProbability: number | undefined;
   /** Each field's level and weight; prior + Σ terms = match weight. */
   readonly explanation:
-    | { readonly priorWeight: number; readonly terms: readonly ExplanationTerm[] }
+    | {
+        readonly priorWeight: number;
+        readonly terms: readonly ExplanationTerm[];
+        /** Other roll members scoring exactly as well (a tie): the link is then no source about this one. */
+        readonly tiedCandidates?: number;
+      }
     | undefined;
   readonly modelId: string;
   readonly matchedAt: EpochMs;
@@ -95,6 +121,11 @@ export interface Finding {
    * review, and the overpayment is reported apart from the uncontested total.
    */
   readonly lifeSign?: LifeSign;
+  /**
+   * No linked record is about this beneficiary alone (each carries another person's ID number, is reported elsewhere
+   * under one, or fits another roll member as well): a review with no action, its overpayment not claimed.
+   */
+  readonly unsupported?: true;
 }
 
 export interface DeathRecordQuery {
@@ -133,6 +164,22 @@ export interface MatchingStore {
    * @example await store.blockingKeyCounts([hashOfWangXiuying], 201) // Map { hash => 201 }: above a cap of 200
    */
   blockingKeyCounts(hashes: readonly number[], atMost: number): Promise<ReadonlyMap<number, number>>;
+  /** Replaces every candidate row (bulk: loaded in (block, beneficiary_id) order whatever the order given). */
+  replaceCandidateRows(
+    batches: AsyncIterable<readonly CandidateRow[]> | Iterable<readonly CandidateRow[]>,
+  ): Promise<number>;
+  /** Inserts or replaces candidate rows by beneficiary (in whatever block it was): loaded (again) after the batch. */
+  upsertCandidateRows(rows: readonly CandidateRow[]): Promise<void>;
+  /**
+   * The beneficiaries holding any of the key hashes, each once, with their candidate rows, and the beneficiaries
+   * whose rows are stored in the `clustered` blocks (hashes of the capped rule, also among `hashes`): such a block is
+   * one range read; any other holder is one indexed read, so the cost follows the query, not the roll.
+   * @example await store.blockingCandidates([idHash, nameHash], [nameHash]) // [{ beneficiaryId: 'B17', candidate: '[1,…]' }, …]
+   */
+  blockingCandidates(
+    hashes: readonly number[],
+    clustered?: readonly number[],
+  ): Promise<readonly BlockingCandidate[]>;
 
   /** Saves a trained model with the roll's term frequencies (replacing the previous ones); returns its id. */
   saveModel(
@@ -141,6 +188,8 @@ export interface MatchingStore {
   ): Promise<string>;
   /** The latest saved model, or undefined before the first batch run. */
   loadModel(): Promise<StoredModel | undefined>;
+  /** The id of the latest saved model (a cheap read: callers cache the model by id). */
+  latestModelId(): Promise<string | undefined>;
   /** Counts of the given values (value → count; absent when the roll never had it). */
   termFrequencyCounts(slot: number, values: readonly string[]): Promise<ReadonlyMap<string, number>>;
 
@@ -159,6 +208,18 @@ export interface MatchingStore {
   deathMatchesOf(
     records: readonly { readonly source: DeathSource; readonly recordId: string }[],
   ): Promise<readonly DeathMatch[]>;
+
+  /**
+   * The reports of the same deaths: for each given death record, the stored records with the same death date and
+   * name, itself included (with `through`, only those reported by then, as `readDeathRecords`). Indexed.
+   * @example await store.deathTwins([{ source: 'cremation', recordId: 'HH1' }], '2021-06-30') // [{ …, twin: HJ7 }, …]
+   */
+  deathTwins(
+    records: readonly { readonly source: DeathSource; readonly recordId: string }[],
+    through?: CalendarDate,
+  ): Promise<
+    readonly { readonly source: DeathSource; readonly recordId: string; readonly twin: DeathRecord }[]
+  >;
 
   /** Payments of these beneficiaries (paid on or before `paidThrough` when given). */
   paymentsOf(beneficiaryIds: readonly string[], paidThrough?: CalendarDate): Promise<readonly Payment[]>;

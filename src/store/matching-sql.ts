@@ -121,6 +121,7 @@ const FINDING_COLUMNS = [
   'decision_id',
   'updated_at',
   'life_sign',
+  'unsupported',
 ];
 
 function findingToRow(f: Finding): SqlValue[] {
@@ -139,6 +140,7 @@ function findingToRow(f: Finding): SqlValue[] {
     Number(f.decisionId),
     f.updatedAt,
     f.lifeSign === undefined ? null : JSON.stringify(f.lifeSign),
+    f.unsupported === true ? 1 : 0,
   ];
 }
 
@@ -160,6 +162,7 @@ function findingFromRow(row: Row): Finding {
     ...(row.life_sign === null || row.life_sign === undefined
       ? {}
       : { lifeSign: JSON.parse(String(row.life_sign)) as LifeSign }),
+    ...(num(row.unsupported ?? 0) === 1 ? { unsupported: true as const } : {}),
   };
 }
 
@@ -329,6 +332,93 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
       return out;
     },
 
+    async replaceCandidateRows(batches) {
+      // Staged, then copied in (block, beneficiary_id) order: the clustered table is written front to back, and the
+      // beneficiary index is built once at the end (as for the keys).
+      await exec.transaction([
+        { sql: 'DROP TABLE IF EXISTS match_candidates_load' },
+        {
+          sql: 'CREATE TABLE match_candidates_load (block BIGINT NOT NULL, beneficiary_id TEXT NOT NULL, candidate TEXT NOT NULL)',
+        },
+      ]);
+      let count = 0;
+      try {
+        for await (const batch of batches) {
+          count += batch.length;
+          await exec.transaction(
+            insertRows(
+              'match_candidates_load',
+              ['block', 'beneficiary_id', 'candidate'],
+              batch.map((r): SqlValue[] => [r.block, r.beneficiaryId, r.candidate]),
+            ),
+          );
+        }
+        await exec.transaction([
+          { sql: 'DROP INDEX IF EXISTS match_candidates_beneficiary' },
+          { sql: 'DELETE FROM match_candidates' },
+          {
+            sql: `INSERT INTO match_candidates (block, beneficiary_id, candidate)
+              SELECT block, beneficiary_id, candidate FROM match_candidates_load ORDER BY block, beneficiary_id`,
+          },
+          {
+            sql: 'CREATE UNIQUE INDEX IF NOT EXISTS match_candidates_beneficiary ON match_candidates (beneficiary_id)',
+          },
+        ]);
+      } finally {
+        await exec.all('DROP TABLE IF EXISTS match_candidates_load');
+      }
+      return count;
+    },
+
+    async upsertCandidateRows(rows) {
+      if (rows.length === 0) return;
+      // Later entries for one beneficiary win; its row may move to another block, so the old one goes first.
+      const byId = new Map(rows.map((r) => [r.beneficiaryId, r]));
+      const deletes = [...inChunks([...byId.keys()])].map(({ placeholders, params }) => ({
+        sql: `DELETE FROM match_candidates WHERE beneficiary_id IN (${placeholders})`,
+        params,
+      }));
+      await exec.transaction([
+        ...deletes,
+        ...insertRows(
+          'match_candidates',
+          ['block', 'beneficiary_id', 'candidate'],
+          [...byId.values()].map((r): SqlValue[] => [r.block, r.beneficiaryId, r.candidate]),
+        ),
+      ]);
+    },
+
+    async blockingCandidates(hashes, clustered = []) {
+      const out = new Map<string, string | undefined>();
+      // A clustered block: one range of the primary key.
+      for (const row of await inQuery(
+        (p) => `SELECT beneficiary_id, candidate FROM match_candidates WHERE block IN (${p})`,
+        [...new Set(clustered)],
+      )) {
+        out.set(String(row.beneficiary_id), String(row.candidate));
+      }
+      // Every holder of a key (the covering (key_hash, beneficiary_id) index); those not read with a block yet (other
+      // rules' keys, a stale key, a beneficiary indexed before the rows) are read by id.
+      const holders = await inQuery(
+        (p) => `SELECT beneficiary_id FROM match_blocking_keys WHERE key_hash IN (${p})`,
+        [...new Set([...hashes, ...clustered])],
+      );
+      const missing = [...new Set(holders.map((r) => String(r.beneficiary_id)))].filter((id) => !out.has(id));
+      for (const id of missing) out.set(id, undefined);
+      for (const row of await inQuery(
+        (p) => `SELECT beneficiary_id, candidate FROM match_candidates WHERE beneficiary_id IN (${p})`,
+        missing,
+      )) {
+        out.set(String(row.beneficiary_id), String(row.candidate));
+      }
+      return [...out].map(([beneficiaryId, candidate]) => ({ beneficiaryId, candidate }));
+    },
+
+    async latestModelId() {
+      const [row] = await exec.all('SELECT model_id FROM match_models ORDER BY model_id DESC LIMIT 1');
+      return row === undefined ? undefined : String(row.model_id);
+    },
+
     async saveModel(model, termFrequencies) {
       await exec.all('DELETE FROM match_term_frequencies');
       let batch: SqlValue[][] = [];
@@ -427,6 +517,36 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
 
     async listDeathMatches() {
       return (await exec.all('SELECT * FROM death_matches ORDER BY source, record_id')).map(matchFromRow);
+    },
+
+    async deathTwins(records, through) {
+      // By source, so that the primary key (source, record_id) finds each record; its reports by (death_date, name).
+      const bySource = new Map<string, string[]>();
+      for (const r of records) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r.recordId]);
+      const out: { source: DeathSource; recordId: string; twin: DeathRecord }[] = [];
+      for (const [source, ids] of [...bySource].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        const rows = await inQuery(
+          (p) => `SELECT a.source AS of_source, a.record_id AS of_record_id, t.* FROM deaths a
+            JOIN deaths t ON t.death_date = a.death_date AND t.name = a.name
+            WHERE a.source = ? AND a.record_id IN (${p})${
+              through === undefined
+                ? ''
+                : ' AND t.death_date <= ? AND (coalesce(t.reported_at, t.loaded_on) IS NULL OR coalesce(t.reported_at, t.loaded_on) <= ?)'
+            }
+            ORDER BY a.record_id, t.source, t.record_id`,
+          [...new Set(ids)],
+          [source],
+          through === undefined ? [] : [through, through],
+        );
+        for (const row of rows) {
+          out.push({
+            source: String(row.of_source) as DeathSource,
+            recordId: String(row.of_record_id),
+            twin: TABLES.deaths.fromRow(row),
+          });
+        }
+      }
+      return out;
     },
 
     async deathMatchesOf(records) {

@@ -6,6 +6,7 @@
 
 import { ANALYTICS_MIGRATION_SQL } from './analytics-sql.js';
 import { casesAuthAuditSchema } from './cases-schema.js';
+import { CHECKPOINT_PARTS_MIGRATION_SQL } from './checkpoint-sql.js';
 
 export interface Migration {
   readonly version: number;
@@ -463,8 +464,35 @@ ALTER TABLE deaths ADD COLUMN loaded_on TEXT;
 UPDATE deaths SET loaded_on = reported_at;
 `;
 
+/**
+ * Death matching on arrival (issue #4): each beneficiary's normalised person, encoded (src/linkage/blocking-candidates.ts),
+ * beside the blocking keys, so that a candidate costs one read and no normalisation. The rows are clustered by `block`
+ * (the hash of the beneficiary's key under the capped "region + name" rule, -1 without one): the largest block of an
+ * arrival is one range of the primary key, not a read per member. A beneficiary without a row (indexed before this
+ * version) is read from the roll and normalised instead, until the next batch.
+ */
+const V12 = (dialect: 'sqlite' | 'postgres') => `
+CREATE TABLE match_candidates (
+  block ${dialect === 'sqlite' ? 'INTEGER' : 'BIGINT'} NOT NULL,
+  beneficiary_id TEXT NOT NULL,
+  candidate TEXT NOT NULL,
+  PRIMARY KEY (block, beneficiary_id)
+)${dialect === 'sqlite' ? ' WITHOUT ROWID' : ''};
+CREATE UNIQUE INDEX match_candidates_beneficiary ON match_candidates (beneficiary_id);
+`;
+
 const V8 = `
 ALTER TABLE death_findings ADD COLUMN life_sign TEXT;
+`;
+
+/**
+ * Death matching groups the death feed by person (docs/entitlement.md): the other reports of a death, found by death
+ * date and name, say whose death an ID-less record is. A finding none of whose records is about the beneficiary
+ * (each names another person or fits another roll member as well) is `unsupported`: its overpayment is not claimed.
+ */
+const V13 = (dialect: 'sqlite' | 'postgres') => `
+CREATE INDEX deaths_death_date_name ON deaths (death_date, name);
+ALTER TABLE death_findings ADD COLUMN unsupported ${dialect === 'sqlite' ? 'INTEGER' : 'SMALLINT'} NOT NULL DEFAULT 0;
 `;
 
 /**
@@ -506,6 +534,24 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 10,
     name: "deaths.loaded_on: the first load's date, what reported_at defaults to",
     sql: { sqlite: V10, postgres: V10 },
+  },
+  {
+    version: 11,
+    name: 'monitor checkpoints in parts: a generation per checkpoint, its large arrays in slices',
+    sql: {
+      sqlite: CHECKPOINT_PARTS_MIGRATION_SQL('sqlite'),
+      postgres: CHECKPOINT_PARTS_MIGRATION_SQL('postgres'),
+    },
+  },
+  {
+    version: 12,
+    name: "match_candidates: each beneficiary's normalised person for matching on arrival",
+    sql: { sqlite: V12('sqlite'), postgres: V12('postgres') },
+  },
+  {
+    version: 13,
+    name: 'deaths by death date and name (the reports of one death); death_findings.unsupported',
+    sql: { sqlite: V13('sqlite'), postgres: V13('postgres') },
   },
 ];
 

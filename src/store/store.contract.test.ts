@@ -500,8 +500,8 @@ describe.each([sqliteAdapter, postgresAdapter])('store contract: $name', (adapte
 
     let status = await store.status();
     expect(status.quarantine).toEqual([
-      { file: 'in/beneficiaries.csv', kind: 'beneficiaries', rows: 2 },
-      { file: 'payments.csv', kind: 'payments', rows: 1 },
+      { file: 'in/beneficiaries.csv', kind: 'beneficiaries', rows: 2, loadedBy: 'ingest' },
+      { file: 'payments.csv', kind: 'payments', rows: 1, loadedBy: 'ingest' },
     ]);
     expect(status.dataQualityFlags).toBe(2);
     expect(await store.quarantine()).toHaveLength(3);
@@ -524,7 +524,9 @@ describe.each([sqliteAdapter, postgresAdapter])('store contract: $name', (adapte
 
     const again = await store.beginLoad({ ...start, kind: 'beneficiaries', startedAt: tick() });
     status = await store.status();
-    expect(status.quarantine).toEqual([{ file: 'payments.csv', kind: 'payments', rows: 1 }]);
+    expect(status.quarantine).toEqual([
+      { file: 'payments.csv', kind: 'payments', rows: 1, loadedBy: 'ingest' },
+    ]);
     expect(status.dataQualityFlags).toBe(0);
     expect(await store.quarantine({ file: 'beneficiaries.csv' })).toEqual([]);
     await store.writeBatch(again, batch('beneficiaries', [], { quarantined: [quarantined[1]!] }));
@@ -875,6 +877,85 @@ describe.each([sqliteAdapter, postgresAdapter])('matching store contract: $name'
     expect((await store.blockingKeyCounts([big], 100)).get(big)).toBe(30);
   });
 
+  test('candidate rows: bulk replace, upsert, read once per beneficiary beside its keys or by block', async () => {
+    const store = await freshStore();
+    const big = 2 ** 52 - 7;
+    await store.replaceBlockingKeys([
+      [
+        { hash: 1, beneficiaryId: 'B1' },
+        { hash: 2, beneficiaryId: 'B1' },
+        { hash: 2, beneficiaryId: 'B2' },
+        { hash: big, beneficiaryId: 'B3' },
+        { hash: 7, beneficiaryId: 'B4' },
+        // A stale key: B5's row is in block 8 now.
+        { hash: 7, beneficiaryId: 'B5' },
+        { hash: 8, beneficiaryId: 'B5' },
+      ],
+    ]);
+    expect(
+      await store.replaceCandidateRows([
+        [
+          { beneficiaryId: 'B5', block: 8, candidate: 'five' },
+          { beneficiaryId: 'B1', block: 7, candidate: '[1,"王秀英"]' },
+        ],
+        [
+          { beneficiaryId: 'B2', block: -1, candidate: 'two' },
+          { beneficiaryId: 'B4', block: 7, candidate: 'four' },
+        ],
+      ]),
+    ).toBe(4);
+    const sorted = (cs: readonly { beneficiaryId: string; candidate: string | undefined }[]) =>
+      [...cs].sort((a, b) => a.beneficiaryId.localeCompare(b.beneficiaryId));
+    // B1 holds two keys but comes once; B3 has keys and no row (indexed before schema version 12).
+    expect(sorted(await store.blockingCandidates([1, 2, big, 99]))).toEqual([
+      { beneficiaryId: 'B1', candidate: '[1,"王秀英"]' },
+      { beneficiaryId: 'B2', candidate: 'two' },
+      { beneficiaryId: 'B3', candidate: undefined },
+    ]);
+    expect(await store.blockingCandidates([])).toEqual([]);
+    // Block 7 read as a cluster: its rows (B1 holds no key 7, but its row is there), and the holders of key 7
+    // elsewhere (B5, through its stale key), with their rows.
+    expect(sorted(await store.blockingCandidates([7, big], [7]))).toEqual([
+      { beneficiaryId: 'B1', candidate: '[1,"王秀英"]' },
+      { beneficiaryId: 'B3', candidate: undefined },
+      { beneficiaryId: 'B4', candidate: 'four' },
+      { beneficiaryId: 'B5', candidate: 'five' },
+    ]);
+    await store.upsertCandidateRows([
+      { beneficiaryId: 'B3', block: 7, candidate: 'three' },
+      { beneficiaryId: 'B4', block: 7, candidate: 'old' },
+      { beneficiaryId: 'B4', block: 9, candidate: 'four again' },
+    ]);
+    expect(sorted(await store.blockingCandidates([7], [7]))).toEqual([
+      { beneficiaryId: 'B1', candidate: '[1,"王秀英"]' },
+      { beneficiaryId: 'B3', candidate: 'three' },
+      { beneficiaryId: 'B4', candidate: 'four again' },
+      { beneficiaryId: 'B5', candidate: 'five' },
+    ]);
+    expect(sorted(await store.blockingCandidates([9], [9]))).toEqual([
+      { beneficiaryId: 'B4', candidate: 'four again' },
+    ]);
+    await store.replaceCandidateRows([[{ beneficiaryId: 'B1', block: 7, candidate: 'one' }]]);
+    expect(sorted(await store.blockingCandidates([2, 7], [7]))).toEqual([
+      { beneficiaryId: 'B1', candidate: 'one' },
+      { beneficiaryId: 'B2', candidate: undefined },
+      { beneficiaryId: 'B4', candidate: undefined },
+      { beneficiaryId: 'B5', candidate: undefined },
+    ]);
+    expect(await store.latestModelId()).toBeUndefined();
+    // A block larger than one IN list, given in no particular order, read by block and by its keys alike.
+    const ids = Array.from({ length: 1300 }, (_, i) => `M${(i * 7919) % 1300}`);
+    await store.replaceBlockingKeys([ids.map((beneficiaryId) => ({ hash: 5, beneficiaryId }))]);
+    await store.replaceCandidateRows([
+      ids.map((beneficiaryId) => ({ beneficiaryId, block: 5, candidate: beneficiaryId })),
+    ]);
+    const viaBlock = await store.blockingCandidates([5], [5]);
+    const viaKeys = await store.blockingCandidates([5]);
+    expect(sorted(viaBlock)).toEqual(sorted(viaKeys));
+    expect(viaBlock).toHaveLength(1300);
+    expect(viaKeys.every((c) => c.candidate === c.beneficiaryId)).toBe(true);
+  });
+
   test('saves a model with its term frequencies and loads the latest', async () => {
     const store = await freshStore();
     expect(await store.loadModel()).toBeUndefined();
@@ -891,6 +972,7 @@ describe.each([sqliteAdapter, postgresAdapter])('matching store contract: $name'
       { slot: 0, value: '王秀英', count: 3 },
     ]);
     expect(second).not.toBe(first);
+    expect(await store.latestModelId()).toBe(second);
     expect(await store.loadModel()).toEqual({
       modelId: second,
       createdAt: 2,
@@ -1029,6 +1111,59 @@ describe.each([sqliteAdapter, postgresAdapter])('matching store contract: $name'
     expect((await store.listFindings()).find((f) => f.beneficiaryId === 'B2')?.lifeSign).toEqual(lifeSign);
     await store.deleteFindings(['B2', 'B9']);
     expect((await store.listFindings()).map((f) => f.beneficiaryId)).toEqual(['B1']);
+    // An unsupported finding (no record about the beneficiary) keeps the flag; a supported one has none.
+    await store.upsertFindings([{ ...finding, beneficiaryId: 'B3', unsupported: true }]);
+    const listed = new Map((await store.listFindings()).map((f) => [f.beneficiaryId, f]));
+    expect(listed.get('B3')?.unsupported).toBe(true);
+    expect(listed.get('B1')).not.toHaveProperty('unsupported');
+    await store.replaceFindings([{ ...finding, beneficiaryId: 'B4', unsupported: true }]);
+    expect((await store.listFindings()).map((f) => [f.beneficiaryId, f.unsupported])).toEqual([['B4', true]]);
+  });
+
+  test('the reports of one death: records of the same death date and name, reported through a date', async () => {
+    const store = await freshStore();
+    const same = { name: '刘秀英', death_date: '2020-03-15' };
+    await load(store, 'deaths', [
+      death('HH1', 'cremation', { ...same, reported_at: '2020-03-20' }),
+      death('HJ1', 'household_register', { ...same, reported_at: '2020-05-01' }),
+      death('YX1', 'hospital', { ...same, reported_at: '2021-09-01' }),
+      death('HH2', 'cremation', { ...same, name: '刘秀兰', reported_at: '2020-03-20' }),
+      death('HH3', 'cremation', { ...same, death_date: '2020-03-16', reported_at: '2020-03-20' }),
+    ]);
+    const of = async (through?: CalendarDate) =>
+      (
+        await store.deathTwins(
+          [
+            { source: 'cremation', recordId: 'HH1' },
+            { source: 'hospital', recordId: 'YX1' },
+          ],
+          through,
+        )
+      )
+        .map((t) => `${t.source}:${t.recordId}>${t.twin.source}:${t.twin.recordId}`)
+        .sort();
+    expect(await of()).toEqual([
+      'cremation:HH1>cremation:HH1',
+      'cremation:HH1>hospital:YX1',
+      'cremation:HH1>household_register:HJ1',
+      'hospital:YX1>cremation:HH1',
+      'hospital:YX1>hospital:YX1',
+      'hospital:YX1>household_register:HJ1',
+    ]);
+    // Through a date: a report not yet made is not one of them (as readDeathRecords leaves it out).
+    expect(await of('2021-06-30' as CalendarDate)).toEqual([
+      'cremation:HH1>cremation:HH1',
+      'cremation:HH1>household_register:HJ1',
+      'hospital:YX1>cremation:HH1',
+      'hospital:YX1>household_register:HJ1',
+    ]);
+    const twins = await store.deathTwins([{ source: 'cremation', recordId: 'HH1' }]);
+    expect(twins.find((t) => t.twin.recordId === 'HJ1')?.twin).toMatchObject({
+      name: '刘秀英',
+      source: 'household_register',
+    });
+    expect(await store.deathTwins([])).toEqual([]);
+    expect(await store.deathTwins([{ source: 'cremation', recordId: 'nobody' }])).toEqual([]);
   });
 
   test('certifications per beneficiary, optionally certified through a date (life signs)', async () => {

@@ -49,6 +49,8 @@ async function observedSuspects(store: Store): Promise<ObservedSuspect[] | undef
         overpaidFen: f.overpaidFen,
         decision: f.decision,
         ...(f.lifeSign === undefined ? {} : { contested: true }),
+        ...(f.unsupported === true ? { unsupported: true } : {}),
+        ...(f.rollStatus === 'active' && f.statusAfter === 'suspended' ? { suspended: true } : {}),
       });
     }
   }

@@ -20,6 +20,10 @@ export const SUSPECTS_COLUMNS = [
   'first_unentitled_period',
   'overpaid_amount',
   'status',
+  // Appended (DATA_FORMATS.md: extend, never break): the life sign that contests the death, and whether the
+  // overpayment counts in the claimed total (`claimed`) or is reported apart (`contested`, `unsupported`).
+  'life_sign',
+  'overpaid_claim',
 ] as const;
 
 const csvCell = (text: string): string => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
@@ -56,7 +60,21 @@ function suspectRow(f: Finding, name: string): string[] {
     f.firstUnentitledPeriod,
     formatYuan(f.overpaidFen),
     f.statusAfter,
+    f.lifeSign === undefined ? '' : `${f.lifeSign.date} ${f.lifeSign.channel}`,
+    overpaidClaim(f),
   ];
+}
+
+/**
+ * Whether a finding's overpayment is claimed: not when a life sign contests the death, nor when no linked record is
+ * about the beneficiary (docs/entitlement.md).
+ * @example overpaidClaim({ lifeSign: undefined, unsupported: undefined }) // 'claimed'
+ */
+export function overpaidClaim(
+  f: Pick<Finding, 'lifeSign' | 'unsupported'>,
+): 'claimed' | 'contested' | 'unsupported' {
+  if (f.lifeSign !== undefined) return 'contested';
+  return f.unsupported === true ? 'unsupported' : 'claimed';
 }
 
 const KINDS = ['suspects', 'alerts', 'handlers', 'cases'] as const;

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { formatYuan } from '../../core/money.js';
 import { parseDate } from '../../core/time.js';
 import { createDeathMatcher, type MatchSummary } from '../../matching/death-matcher.js';
@@ -14,6 +15,9 @@ export function formatMatchSummary(s: MatchSummary): string {
     `  overpaid: ¥${formatYuan(s.overpaidFen)}` +
       (s.contested > 0
         ? `; contested by a life sign (${s.contested} reviews, not counted): ¥${formatYuan(s.contestedOverpaidFen)}`
+        : '') +
+      (s.unsupported > 0
+        ? `; no record about the beneficiary (${s.unsupported} reviews, not counted): ¥${formatYuan(s.unsupportedOverpaidFen)}`
         : ''),
     '',
   ].join('\n');
@@ -47,7 +51,14 @@ export const matchCommand: Command = {
     const progress = createStageProgress(context, 'match');
     const startedAt = context.clock();
     try {
-      const matcher = createDeathMatcher({ store, clock: context.clock, onProgress: progress.update });
+      // The batch compares its candidate pairs on worker threads (up to 4) when there are enough of them; the
+      // progress line names the threads. The links are the same on one thread.
+      const matcher = createDeathMatcher({
+        store,
+        clock: context.clock,
+        onProgress: progress.update,
+        threads: Math.min(4, availableParallelism()),
+      });
       const dateOption = asOf?.ok ? { asOf: asOf.value } : {};
       let summary: MatchSummary | undefined;
       try {
