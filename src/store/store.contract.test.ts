@@ -393,6 +393,24 @@ describe.each([sqliteAdapter, postgresAdapter])('store contract: $name', (adapte
     expect(after.loads).toHaveLength(4);
   });
 
+  test('status counts the rows again after every batch written, and only then', async () => {
+    const fixture = fresh();
+    const store = await fixture.open();
+    await load(store, 'payments', [payment('P1', 100)]);
+    expect((await store.status()).rows.payments).toBe(1);
+    // A second store on the same database writes: the first one's status sees it.
+    const other = await fixture.open();
+    await load(other, 'payments', [payment('P2', 200), payment('P3', 300)]);
+    expect((await store.status()).rows.payments).toBe(3);
+    await load(store, 'card-events', [cardEvent('E1', 2000)]);
+    const status = await store.status();
+    expect(status.rows).toMatchObject({ payments: 3, 'card-events': 1 });
+    // A batch of quarantined rows only changes no count but is seen as a write all the same.
+    await load(other, 'payments', []);
+    expect((await store.status()).rows).toEqual(status.rows);
+    await other.close();
+  });
+
   test('a corrected row replaces the old one', async () => {
     const store = await freshStore();
     await load(store, 'payments', [payment('P1', 100), payment('P2', 200)]);
