@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -22,7 +22,24 @@ import { peakRssMb } from './child.js';
  * `ts`, to processed and to its alert being stored in a SQLite store). Prints one JSON line.
  * The NATS consumer takes its checkpoints in a replica thread, as `monitor --nats` does;
  * `BENCH_MONITOR_NATS_CHECKPOINTS=inline` takes them on the consumer's thread instead (the design before).
+ * `consumerCpuUsPerEvent` is the CPU time of the consumer's thread (this process's main thread, /proc) per event
+ * received, GC included, the replica's thread apart: the figure to compare at a rate the machine does not limit.
  */
+
+/**
+ * CPU time (user + system, ms) of this process's main thread, the consumer's: from /proc (Linux; 10 ms ticks),
+ * NaN elsewhere. Node 20 has no process.threadCpuUsage.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command's closing parenthesis: state is field 3, utime 14 and stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -101,11 +118,16 @@ async function nats(
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   const started = performance.now();
+  const cpuStarted = mainThreadCpuMs();
   // The consumer thread's stalls over 100 ms: [ms since start, stall ms, messages received by then].
   const stalls: [number, number, number][] = [];
   let tick = performance.now();
+  // Events processed in the first 5 s (start-up: code not yet optimized, the replica starting), left out of the
+  // steady-state percentiles.
+  let warmUpEvents = -1;
   const sampler = setInterval(() => {
     const now = performance.now();
+    if (warmUpEvents < 0 && now - started >= 5000) warmUpEvents = count;
     if (now - tick > 100)
       stalls.push([Math.round(now - started), Math.round(now - tick), source.stats().messages]);
     tick = now;
@@ -117,6 +139,7 @@ async function nats(
   }
   const received = source.stats().messages;
   const ms = performance.now() - started;
+  const cpuMs = mainThreadCpuMs() - cpuStarted;
   await source.stop();
   const stats = await run;
   clearInterval(sampler);
@@ -136,6 +159,7 @@ async function nats(
     }
   }
   const sorted = processed.slice(0, count).sort();
+  const steady = processed.slice(Math.max(0, warmUpEvents), count).sort();
   const alertSorted = Float64Array.from(toAlert).sort();
   return {
     received,
@@ -147,6 +171,10 @@ async function nats(
     processedP50: percentile(sorted, 0.5),
     processedP99: percentile(sorted, 0.99),
     processedMax: percentile(sorted, 1),
+    // After the first 5 s (NaN for a run shorter than that).
+    steadyP50: warmUpEvents < 0 ? Number.NaN : percentile(steady, 0.5),
+    steadyP99: warmUpEvents < 0 ? Number.NaN : percentile(steady, 0.99),
+    steadyMax: warmUpEvents < 0 ? Number.NaN : percentile(steady, 1),
     alertWrites: toAlert.length,
     alertP50: percentile(alertSorted, 0.5),
     alertP99: percentile(alertSorted, 0.99),
@@ -160,6 +188,8 @@ async function nats(
     saves: saveMs.length + (inline ? 0 : stats.checkpoints),
     upsertMaxMs: Math.round(upsertMaxMs),
     stalls: JSON.stringify(stalls.slice(0, 20)),
+    // CPU of the consumer's thread per event received (µs), GC pauses included; the replica's thread apart.
+    consumerCpuUsPerEvent: received > 0 ? Math.round((cpuMs * 1000) / received) : Number.NaN,
     gcPauses: gc.pauses,
     gcTotalMs: Math.round(gc.totalMs),
     gcMaxMs: Math.round(gc.maxMs),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../store/open-store.js';
 import type { Alert } from '../alert.js';
@@ -16,7 +17,7 @@ import { createMemoryCheckpointStore } from '../testing/memory-checkpoint-store.
 import { scenarioReplicaSetup } from '../testing/replica-setup.js';
 import { runEvents } from '../testing/run.js';
 import { scenario } from '../testing/scenario.js';
-import { createNatsSource, subjectFor } from './nats-source.js';
+import { createNatsSource, deliveryOf, readReply, subjectFor } from './nats-source.js';
 
 const SERVER = process.env.GHOSTWATCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -43,6 +44,8 @@ const OLD_STREAM = `GW_TEST_MONITOR_OLD_${unique}`;
 const OLD_PREFIX = `gwtest.${unique}.old-card-events`;
 const REPLICA_STREAM = `GW_TEST_MONITOR_REPLICA_${unique}`;
 const REPLICA_PREFIX = `gwtest.${unique}.replica-card-events`;
+const ACK_STREAM = `GW_TEST_MONITOR_ACK_${unique}`;
+const ACK_PREFIX = `gwtest.${unique}.ack-card-events`;
 const toLine = toEventLine;
 
 describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real server)', () => {
@@ -53,6 +56,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     await jsm.streams.delete(STREAM).catch(() => false);
     await jsm.streams.delete(OLD_STREAM).catch(() => false);
     await jsm.streams.delete(REPLICA_STREAM).catch(() => false);
+    await jsm.streams.delete(ACK_STREAM).catch(() => false);
     await nc.close();
   });
 
@@ -303,5 +307,120 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     });
     expect(sink.list()).toEqual(expected);
     expect([...sink.alerts.keys()].sort()).toEqual(expected.map((a) => a.alertId));
+  });
+
+  it('acknowledges stored batches together, at most every acknowledgeEveryMs, and everything on stop', async () => {
+    expect(up, `NATS must be reachable at ${SERVER} when CI=true`).toBe(true);
+    const { events, reference } = scenario();
+    const nc = await connect({ servers: SERVER });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: ACK_STREAM, subjects: [`${ACK_PREFIX}.>`] });
+    const js = jetstream(nc);
+    const publish = async (from: number, to: number) => {
+      for (const e of events.slice(from, to))
+        await js.publish(subjectFor(e.terminalId, ACK_PREFIX), toLine(e));
+    };
+    const waitFor = async (what: () => Promise<boolean> | boolean) => {
+      for (let i = 0; i < 200 && !(await what()); i++) await new Promise((r) => setTimeout(r, 50));
+    };
+    const sink = createMemoryAlertSink();
+    const monitor = createMonitor({ rules: defaultRules(), sink, reference });
+    const source = createNatsSource({
+      monitor,
+      servers: SERVER,
+      stream: ACK_STREAM,
+      subject: `${ACK_PREFIX}.>`,
+      consumer: CONSUMER,
+      fetchExpiresMs: 1000,
+      checkpointEveryMs: 600_000,
+      acknowledgeEveryMs: 600_000,
+    });
+    await publish(0, 20);
+    const running = source.run();
+    await waitFor(() => source.stats().messages === 20 && source.stats().batches >= 1);
+    await publish(20, 50);
+    await waitFor(() => source.stats().messages === 50);
+    await waitFor(async () => (await jsm.consumers.info(ACK_STREAM, CONSUMER)).num_ack_pending >= 30);
+    // The first batch is acknowledged at once; the later ones, stored, wait for the interval (10 minutes).
+    const during = await jsm.consumers.info(ACK_STREAM, CONSUMER);
+    expect(source.stats().batches).toBeGreaterThanOrEqual(2);
+    expect(during.ack_floor.stream_seq).toBeGreaterThanOrEqual(1);
+    expect(during.ack_floor.stream_seq).toBeLessThanOrEqual(20);
+    expect(during.num_ack_pending).toBe(50 - during.ack_floor.stream_seq);
+    await source.stop();
+    await running;
+    const after = await jsm.consumers.info(ACK_STREAM, CONSUMER);
+    expect(after.ack_floor.stream_seq).toBe(50);
+    expect(after.num_ack_pending).toBe(0);
+
+    // With the default interval (20 ms), a running consumer acknowledges everything it stored without more traffic.
+    const again = createNatsSource({
+      monitor: createMonitor({ rules: defaultRules(), sink: createMemoryAlertSink(), reference }),
+      servers: SERVER,
+      stream: ACK_STREAM,
+      subject: `${ACK_PREFIX}.>`,
+      consumer: CONSUMER,
+      fetchExpiresMs: 1000,
+    });
+    const runningAgain = again.run();
+    await publish(50, 80);
+    await waitFor(async () => (await jsm.consumers.info(ACK_STREAM, CONSUMER)).ack_floor.stream_seq === 80);
+    const settled = await jsm.consumers.info(ACK_STREAM, CONSUMER);
+    await again.stop();
+    await runningAgain;
+    await nc.close();
+    expect(again.stats().messages).toBe(30);
+    expect(settled.ack_floor.stream_seq).toBe(80);
+    expect(settled.num_ack_pending).toBe(0);
+  });
+});
+
+describe('delivery of a JetStream message read from its reply subject', () => {
+  /** The client's own reading (split into tokens), for comparison. */
+  function reference(reply: string): { sequence: number; count: number } | undefined {
+    const tokens = reply.split('.');
+    if (tokens.length === 9) tokens.splice(2, 0, '_', '');
+    if (!(tokens.length === 11 || tokens.length === 12) || tokens[0] !== '$JS' || tokens[1] !== 'ACK')
+      return undefined;
+    if (!/^[0-9]{1,15}$/.test(tokens[6]!) || !/^[0-9]{1,15}$/.test(tokens[7]!)) return undefined;
+    return { count: Number(tokens[6]), sequence: Number(tokens[7]) };
+  }
+  const name = fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/);
+  const number = fc.oneof(fc.nat(), fc.maxSafeNat()).map(String);
+
+  it('agrees with the client on every form of reply subject, and declines what it cannot read', () => {
+    const reply = fc.oneof(
+      fc
+        .tuple(name, name, number, number, number, number, number)
+        .map(([stream, consumer, count, seq, dseq, ts, pending]) =>
+          ['$JS', 'ACK', stream, consumer, count, seq, dseq, ts, pending].join('.'),
+        ),
+      fc
+        .tuple(fc.constantFrom('_', 'hub'), name, name, name, number, number, number, number, number)
+        .chain((t) => fc.option(name).map((random) => [...t, ...(random === null ? [] : [random])]))
+        .map((tokens) => ['$JS', 'ACK', ...tokens].join('.')),
+      fc
+        .array(fc.oneof(name, number, fc.constantFrom('$JS', 'ACK', '', 'x1')), { maxLength: 13 })
+        .map((t) => t.join('.')),
+    );
+    fc.assert(
+      fc.property(reply, (r) => {
+        const expected = reference(r);
+        const read = readReply(r);
+        if (expected === undefined) {
+          expect(read).toBe(false);
+          return;
+        }
+        expect(read).toBe(true);
+        const message = { reply: r, info: { streamSequence: -1, deliveryCount: -1 } };
+        expect({ ...deliveryOf(message as never) }).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("falls back on the client's info for a reply it cannot read", () => {
+    const message = { reply: 'not-a-jetstream-reply', info: { streamSequence: 7, deliveryCount: 2 } };
+    expect({ ...deliveryOf(message as never) }).toEqual({ sequence: 7, count: 2 });
   });
 });

@@ -37,6 +37,14 @@ export interface NatsSourceOptions {
    * acknowledgements); a batch also ends as soon as no further message is waiting. Default 1,000.
    */
   readonly batchSize?: number;
+  /**
+   * Acknowledgements (and, with a replica, the hand-off of the stored batches' lines to it) are sent at most this
+   * often: once for every batch stored since, always after their alerts are stored. Each is a socket write (and a
+   * message to the replica's thread), which costs far more than the few events of a batch under light load.
+   * They are also sent as soon as a batch's worth of messages (`batchSize`) is waiting for them. Default 20 ms;
+   * 0 acknowledges every batch at once.
+   */
+  readonly acknowledgeEveryMs?: number;
   /** How long each pull request of the consumer lasts before it is renewed (at least 1 s). Default 5 s. */
   readonly fetchExpiresMs?: number;
   /** Redelivery delay of a message that was not acknowledged. Default 30 s. */
@@ -100,6 +108,7 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
   const batchSize = options.batchSize ?? 1000;
   const checkpointEveryMs = options.checkpointEveryMs ?? 2000;
   const maxReplicaLag = options.maxReplicaLagEvents ?? 1_000_000;
+  const acknowledgeEveryMs = options.acknowledgeEveryMs ?? 20;
   const monitor = options.monitor;
   let nc: NatsConnection | undefined;
   let messages: ConsumerMessages | undefined;
@@ -228,10 +237,29 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
       expires: Math.max(1000, options.fetchExpiresMs ?? 5000),
     });
     if (stopping || killed) messages.stop();
-    let pending: JsMsg[] = [];
+    /** Messages of the batch in hand (valid and invalid), and its last message (highest sequence). */
+    let inBatch = 0;
+    let batchLast: JsMsg | undefined;
+    let batchLastSequence = 0;
     let invalid: JsMsg[] = [];
     /** The lines of the batch's valid events, in push order, for the replica. */
     let lines: string[] = [];
+    /**
+     * Stored but not yet settled (acknowledged and handed to the replica): the last message of the stored batches,
+     * how many messages they hold, their lines and the sequence they reach.
+     */
+    let toAcknowledge: JsMsg | undefined;
+    let toAcknowledgeSequence = 0;
+    let unsettled = 0;
+    let storedLines: string[] = [];
+    let storedSequence = resumeAfter ?? 0;
+    let lastSettledAt = Number.NEGATIVE_INFINITY;
+    let settleTimer: NodeJS.Timeout | undefined;
+    // With a replica, a batch's worth of lines or the lag that makes the consumer wait settles at once.
+    const settleAt = Math.max(
+      1,
+      replica === undefined ? batchSize : Math.min(batchSize, Math.max(1, maxReplicaLag)),
+    );
     let lastSequence = resumeAfter ?? 0;
     let checkpointedSequence = lastSequence;
     let lastCheckpointAt = Number.NEGATIVE_INFINITY;
@@ -244,15 +272,21 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
       sequence,
     });
 
-    /** Effects first (alerts, checkpoint when due), acknowledgements after: a crash in between means redelivery. */
+    /**
+     * Effects first (alerts, checkpoint when due), acknowledgements after: a crash in between means redelivery.
+     * The acknowledgement (and the replica's copy of the lines) may wait for later batches: see `settle`.
+     */
     async function commitBatch(): Promise<void> {
       if (replica !== undefined) {
         const { alerts } = await monitor.commit(here(lastSequence), { checkpoint: false });
         if (killed || replicaFailure !== undefined) return;
-        // The replica gets the batch only now that its alerts are stored: its checkpoints never run ahead.
-        replica.push(lines, here(lastSequence));
-        checkpointedSequence = lastSequence;
-        acknowledge(alerts);
+        stored(alerts);
+        if (unsettled < settleAt && Date.now() - lastSettledAt < acknowledgeEveryMs) {
+          scheduleSettle();
+          return;
+        }
+        settle();
+        // The lag grows only when lines are handed over.
         if (replica.stats().lag > maxReplicaLag) {
           await replica.caughtUp(Math.floor(maxReplicaLag / 2)).catch((error: unknown) => {
             if (!killed) throw error;
@@ -279,49 +313,90 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
         counts.checkpoints++;
         counts.checkpointMaxMs = Math.max(counts.checkpointMaxMs, lastCheckpointCost);
       }
-      acknowledge(alerts);
+      stored(alerts);
+      if (due || unsettled >= settleAt || Date.now() - lastSettledAt >= acknowledgeEveryMs) settle();
+      else scheduleSettle();
     }
 
-    function acknowledge(alerts: number): void {
+    /** The batch in hand is stored: it joins those waiting to be settled. */
+    function stored(alerts: number): void {
       counts.alertsWritten += alerts;
       counts.batches++;
-      // Invalid messages are terminated one by one (rare); then, with the consumer's ack-all policy, the one
-      // acknowledgement of the batch's last message acknowledges every message before it.
+      // Invalid messages are terminated one by one (rare).
       for (const m of invalid) m.term('not a valid card event');
-      let last: JsMsg | undefined;
-      for (const m of pending) if (last === undefined || m.seq > last.seq) last = m;
-      last?.ack();
-      pending = [];
+      if (batchLast !== undefined && batchLastSequence >= toAcknowledgeSequence) {
+        toAcknowledge = batchLast;
+        toAcknowledgeSequence = batchLastSequence;
+      }
+      unsettled += inBatch;
+      if (replica !== undefined) {
+        if (storedLines.length === 0) storedLines = lines;
+        else for (const line of lines) storedLines.push(line);
+      }
+      storedSequence = lastSequence;
+      inBatch = 0;
+      batchLast = undefined;
+      batchLastSequence = 0;
       invalid = [];
       lines = [];
+    }
+
+    /**
+     * Hands the stored batches' lines to the replica (its checkpoints never run ahead of the stored alerts), then
+     * acknowledges them: with the consumer's ack-all policy, the one acknowledgement of their last message covers
+     * every message before it.
+     */
+    function settle(): void {
+      if (settleTimer !== undefined) clearTimeout(settleTimer);
+      settleTimer = undefined;
+      if (killed || replicaFailure !== undefined || unsettled === 0) return;
+      if (replica !== undefined) {
+        replica.push(storedLines, here(storedSequence));
+        checkpointedSequence = storedSequence;
+        storedLines = [];
+      }
+      toAcknowledge?.ack();
+      toAcknowledge = undefined;
+      unsettled = 0;
+      lastSettledAt = Date.now();
+    }
+
+    function scheduleSettle(): void {
+      settleTimer ??= setTimeout(settle, acknowledgeEveryMs);
     }
 
     try {
       for await (const m of messages) {
         if (killed) break;
         counts.messages++;
-        if (m.redelivered) counts.redelivered++;
-        if (m.seq > lastSequence) lastSequence = m.seq;
+        const delivery = deliveryOf(m);
+        if (delivery.count > 1) counts.redelivered++;
+        if (delivery.sequence > lastSequence) lastSequence = delivery.sequence;
+        if (batchLast === undefined || delivery.sequence > batchLastSequence) {
+          batchLast = m;
+          batchLastSequence = delivery.sequence;
+        }
+        inBatch++;
         const line = m.string();
         const parsed = parseCardEventLine(line);
         if (parsed.ok) {
           monitor.push(parsed.value);
-          pending.push(m);
           if (replica !== undefined) lines.push(line);
         } else {
           counts.invalid++;
-          options.onInvalid?.(m.seq, parsed.issues);
+          options.onInvalid?.(delivery.sequence, parsed.issues);
           invalid.push(m);
         }
         // A batch ends when it is full or when no further message has arrived yet: under light load each
         // message is committed at once (low latency), under heavy load batches grow (throughput).
-        if (pending.length + invalid.length >= batchSize || messages.getPending() === 0) {
+        if (inBatch >= batchSize || messages.getPending() === 0) {
           await commitBatch();
           if (killed || replicaFailure !== undefined) break;
         }
       }
       if (replicaFailure !== undefined) throw replicaFailure;
-      if (!killed && pending.length + invalid.length > 0) await commitBatch();
+      if (!killed && inBatch > 0) await commitBatch();
+      if (!killed) settle();
       // A clean stop leaves a checkpoint of everything acknowledged.
       if (!killed && replica !== undefined) {
         await replica.flush();
@@ -330,9 +405,67 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
       }
       if (!killed) await connection.flush();
     } finally {
+      if (settleTimer !== undefined) clearTimeout(settleTimer);
       messages.stop();
       if (!connection.isClosed()) await connection.close();
     }
     return snapshotCounts();
   }
+}
+
+/** A message's stream sequence and delivery count. */
+export interface Delivery {
+  sequence: number;
+  count: number;
+}
+
+const delivery: Delivery = { sequence: 0, count: 0 };
+
+/**
+ * The stream sequence and delivery count of a JetStream message, read in place from its reply subject
+ * (`$JS.ACK.<domain>.<account>.<stream>.<consumer>.<count>.<sequence>.…`, or the older 9-token form without
+ * domain and account) instead of the client's `info`, which splits the subject into an array and builds an
+ * object for every message. The result is reused: read it before the next call. Anything unexpected is left
+ * to the client's own parser.
+ */
+export function deliveryOf(m: JsMsg): Delivery {
+  // The client's message keeps its reply subject (not in the JsMsg interface).
+  const reply = (m as unknown as { reply?: unknown }).reply;
+  if (typeof reply === 'string' && readReply(reply)) return delivery;
+  delivery.sequence = m.info.streamSequence;
+  delivery.count = m.info.deliveryCount;
+  return delivery;
+}
+
+const dots = new Int32Array(12);
+
+/** Reads `reply` into `delivery`; false when it is not of the form expected. */
+export function readReply(reply: string): boolean {
+  let n = 0;
+  for (let i = 0; i < reply.length; i++) {
+    if (reply.charCodeAt(i) === 46) {
+      if (n === 12) return false;
+      dots[n++] = i;
+    }
+  }
+  // 9 tokens (8 dots) in the older form, 11 or 12 tokens in the newer one.
+  if (!(n === 8 || n === 10 || n === 11) || !reply.startsWith('$JS.ACK.')) return false;
+  const at = n === 8 ? 3 : 5;
+  const count = digits(reply, dots[at]! + 1, dots[at + 1]!);
+  const sequence = digits(reply, dots[at + 1]! + 1, dots[at + 2]!);
+  if (Number.isNaN(count) || Number.isNaN(sequence)) return false;
+  delivery.count = count;
+  delivery.sequence = sequence;
+  return true;
+}
+
+function digits(s: string, at: number, end: number): number {
+  if (end <= at || end - at > 15) return Number.NaN;
+  let value = 0;
+  for (let i = at; i < end; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return Number.NaN;
+    value = value * 10 + c;
+  }
+  return value;
 }
