@@ -12,6 +12,7 @@ import type { SourcePosition } from '../checkpoint.js';
 import { type CheckpointReplica, type ReplicaSetup, startCheckpointReplica } from '../checkpoint-replica.js';
 import { parseCardEventLine } from '../event-line.js';
 import type { Monitor } from '../monitor.js';
+import { warmUp } from '../warm-up.js';
 
 export const DEFAULT_STREAM = 'GHOSTWATCH_CARD_EVENTS';
 export const DEFAULT_SUBJECT_PREFIX = 'ghostwatch.card-events';
@@ -45,6 +46,11 @@ export interface NatsSourceOptions {
    * 0 acknowledges every batch at once.
    */
   readonly acknowledgeEveryMs?: number;
+  /**
+   * Before consuming, run made-up events through a throwaway engine with the same rules (src/monitor/warm-up.ts), so
+   * that the first real messages meet compiled code instead of queueing behind it. Default true.
+   */
+  readonly warmUp?: boolean;
   /** How long each pull request of the consumer lasts before it is renewed (at least 1 s). Default 5 s. */
   readonly fetchExpiresMs?: number;
   /** Redelivery delay of a message that was not acknowledged. Default 30 s. */
@@ -232,6 +238,7 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
     const consumer = await jetstream(connection).consumers.get(streamName, consumerName);
     // One long-lived pull (consume) rather than a fetch per batch: the server keeps up to max_messages
     // messages on the way, so a batch is processed while the next one is already arriving.
+    if (options.warmUp !== false) warmUp(monitor.rules);
     messages = await consumer.consume({
       max_messages: Math.max(batchSize * 4, 1000),
       expires: Math.max(1000, options.fetchExpiresMs ?? 5000),
