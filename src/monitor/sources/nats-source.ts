@@ -230,6 +230,8 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
   };
 
   async function consumeStream(resumeAfter: number | undefined): Promise<NatsSourceStats> {
+    // Warm up before the consumer exists: nothing waits for this process while it compiles its hot code.
+    if (options.warmUp !== false) warmUp(monitor.rules);
     nc = await connect({
       servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
     });
@@ -238,7 +240,6 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
     const consumer = await jetstream(connection).consumers.get(streamName, consumerName);
     // One long-lived pull (consume) rather than a fetch per batch: the server keeps up to max_messages
     // messages on the way, so a batch is processed while the next one is already arriving.
-    if (options.warmUp !== false) warmUp(monitor.rules);
     messages = await consumer.consume({
       max_messages: Math.max(batchSize * 4, 1000),
       expires: Math.max(1000, options.fetchExpiresMs ?? 5000),
