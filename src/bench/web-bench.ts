@@ -131,7 +131,13 @@ export async function runWebBench(options: {
   const started = Date.now();
   const county =
     options.existingDb === undefined
-      ? await buildCounty({ size: options.size, workDir, reuse: options.reuseStore, progress: log })
+      ? await buildCounty({
+          size: options.size,
+          workDir,
+          reuse: options.reuseStore,
+          progress: log,
+          inChild: true,
+        })
       : { dbPath: options.existingDb, reused: true };
   const buildSeconds = (Date.now() - started) / 1000;
   log(

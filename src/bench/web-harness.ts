@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -85,6 +87,26 @@ export async function runGhostwatch(
   return stdout.text;
 }
 
+/** Runs `bin/ghostwatch.js ARGS` in a child process; throws with its stderr when it fails. */
+async function runBin(args: readonly string[], progress?: (text: string) => void): Promise<string> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'ghostwatch.js'), ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    progress?.(chunk.toString());
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const [code] = (await once(child, 'close')) as [number | null];
+  if (code !== 0) throw new Error(`ghostwatch ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`);
+  return stdout;
+}
+
 /**
  * Builds a county of `size` beneficiaries through the demo's pipeline (simulate → ingest → match → monitor →
  * analyze → cases) into `workDir/ghostwatch.db`, unless `reuse` is set and the store is already there.
@@ -97,6 +119,11 @@ export async function buildCounty(options: {
   readonly seed?: number;
   readonly reuse?: boolean;
   readonly progress?: (text: string) => void;
+  /**
+   * Run the demo as `bin/ghostwatch.js` in a child process (compiled code, with the heap a 1M county needs: see the
+   * README, "Memory") rather than in this process.
+   */
+  readonly inChild?: boolean;
 }): Promise<{ readonly dbPath: string; readonly demoOutput: string; readonly reused: boolean }> {
   const dbPath = join(options.workDir, 'ghostwatch.db');
   // Written once the whole pipeline has run: an interrupted build is never reused.
@@ -118,7 +145,10 @@ export async function buildCounty(options: {
     '--out',
     join(options.workDir, 'county'),
   ];
-  const demoOutput = await runGhostwatch(args, options.progress);
+  const demoOutput =
+    options.inChild === true
+      ? await runBin(args, options.progress)
+      : await runGhostwatch(args, options.progress);
   writeFileSync(builtMark, `${JSON.stringify({ size: options.size, builtAt: new Date().toISOString() })}\n`);
   return { dbPath, demoOutput, reused: false };
 }
