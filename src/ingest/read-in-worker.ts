@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Result } from '../core/result.js';
+import { startWorker } from '../core/worker-thread.js';
 import type { RecordKind } from '../records/enums.js';
 import type { BatchTarget, LoadCounts, ReadOptions, ReadOutcome } from './batch-target.js';
 import type { IngestBatch } from './ports.js';
@@ -22,18 +20,6 @@ export interface WorkerInput {
 }
 
 /**
- * Starts the worker: the compiled JavaScript beside this file, or, when running from the TypeScript sources (the
- * tests), the source through tsx's loader registered inside the worker.
- */
-function startWorker(input: WorkerInput): Worker {
-  const compiled = new URL('./read-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData: input });
-  const source = new URL('./read-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: input });
-}
-
-/**
  * Reads and validates a file in a worker thread while this thread writes its batches to `target`, in order.
  * The worker runs at most two batches ahead, so memory stays bounded whatever the file size.
  */
@@ -45,7 +31,7 @@ export function readInWorker(
 ): Promise<Result<ReadOutcome>> {
   const { onProgress, ...plain } = options;
   const input: WorkerInput = { options: plain, startedAt, bytesTotal };
-  const worker = startWorker(input);
+  const worker = startWorker(new URL('./read-worker.js', import.meta.url), input);
   return new Promise((resolve, reject) => {
     let settled = false;
     let chain: Promise<void> = Promise.resolve();

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker, workerKind } from '../core/worker-thread.js';
 import { generateCandidatePairs } from './blocking.js';
 import type { ChinaColumnarPairs, ChinaColumns, ChinaDictionary, ChinaNameCounts } from './china-columns.js';
 import { chinaColumnarOver, countChinaNames, createChinaEncoder } from './china-columns.js';
@@ -16,19 +14,6 @@ import type { ModelParameters } from './model.js';
 import { comparedFromPatternKeys } from './training.js';
 
 const compiledWorker = new URL('./scoring-worker.js', import.meta.url);
-const sourceWorker = new URL('./scoring-worker.ts', import.meta.url);
-
-/** How the scoring worker starts here: compiled beside this file, from its source through tsx (tests), or not. */
-function workerKind(): 'compiled' | 'source' | undefined {
-  if (existsSync(fileURLToPath(compiledWorker))) return 'compiled';
-  if (!existsSync(fileURLToPath(sourceWorker))) return undefined;
-  try {
-    createRequire(import.meta.url).resolve('tsx/esm/api');
-    return 'source';
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Whether `scoreInWorkers` and `chinaColumnarPairsInWorkers` can start their workers: the compiled
@@ -36,16 +21,11 @@ function workerKind(): 'compiled' | 'source' | undefined {
  * @example const threads = scoringWorkersAvailable() ? 2 : 1;
  */
 export function scoringWorkersAvailable(): boolean {
-  return workerKind() !== undefined;
+  return workerKind(compiledWorker) !== undefined;
 }
 
 function startScoringWorker(workerData: unknown): Worker {
-  const kind = workerKind();
-  if (kind === 'compiled') return new Worker(compiledWorker, { workerData });
-  if (kind === 'source') {
-    const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(sourceWorker.href)}); });`;
-    return new Worker(bootstrap, { eval: true, workerData });
-  }
+  if (workerKind(compiledWorker) !== undefined) return startWorker(compiledWorker, workerData);
   throw new Error('the scoring worker is neither compiled (dist/) nor runnable from source: use one thread');
 }
 

@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../core/worker-thread.js';
 import type { SourcePosition } from './checkpoint.js';
 import type { CheckpointStore, ReferenceData } from './ports.js';
 import type { Rules } from './rules.js';
@@ -110,18 +108,6 @@ export interface CheckpointReplica {
 }
 
 /**
- * The compiled worker beside this file, or, from the TypeScript sources (the tests), the source through tsx's
- * loader registered inside the worker.
- */
-function startWorker(input: ReplicaInput): Worker {
-  const compiled = new URL('./checkpoint-replica-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData: input });
-  const source = new URL('./checkpoint-replica-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: input });
-}
-
-/**
  * Starts the replica and resolves once it has restored the same checkpoint as the consumer (its `resumedAt`).
  * @param onFailure called once if the replica fails later on.
  */
@@ -129,7 +115,7 @@ export async function startCheckpointReplica(
   input: ReplicaInput,
   onFailure?: (error: Error) => void,
 ): Promise<CheckpointReplica> {
-  const worker = startWorker(input);
+  const worker = startWorker(new URL('./checkpoint-replica-worker.js', import.meta.url), input);
   let failure: Error | undefined;
   let closed = false;
   let ready: { resolve: () => void; reject: (e: Error) => void } | undefined;

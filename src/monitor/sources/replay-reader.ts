@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { startWorker } from '../../core/worker-thread.js';
 import { BatchBuilder, type EventBatch, transferablesOf } from './event-columns.js';
 
 /** What the reading side needs to know. */
@@ -83,18 +81,6 @@ export async function readEventBatches(
 const MAX_IN_FLIGHT = 4;
 
 /**
- * Starts the reading worker: the compiled JavaScript beside this file, or, when running from the TypeScript
- * sources (the tests), the source through tsx's loader registered inside the worker.
- */
-function startWorker(input: ReaderInput): Worker {
-  const compiled = new URL('./replay-reader-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData: input });
-  const source = new URL('./replay-reader-worker.ts', import.meta.url).href;
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: input });
-}
-
-/**
  * `readEventBatches` in a worker thread: the file is read, split and validated there while this thread runs
  * `onBatch` over the previous batches, in order. Resolves after the final batch.
  */
@@ -102,7 +88,7 @@ export function readEventBatchesInWorker(
   input: ReaderInput,
   onBatch: (batch: EventBatch) => Promise<void> | void,
 ): Promise<void> {
-  const worker = startWorker(input);
+  const worker = startWorker(new URL('./replay-reader-worker.js', import.meta.url), input);
   return new Promise((resolve, reject) => {
     let settled = false;
     let chain: Promise<void> = Promise.resolve();
