@@ -6,6 +6,13 @@ import type { RecordOf } from '../records/schemas.js';
 
 export type LoadId = string;
 
+/**
+ * The file-key prefix of the loads `monitor --replay` makes for the lines it quarantines (src/monitor/sources/
+ * replay-file.ts), so that they neither replace nor are replaced by an ingest of the same file; `status` tells
+ * the two apart by it.
+ */
+export const MONITOR_REPLAY_FILE_KEY = 'monitor-replay:';
+
 export interface LoadStart {
   /** Identifies the file across re-loads (its resolved absolute path): a re-load replaces its quarantine. */
   readonly fileKey: string;

@@ -1,4 +1,4 @@
-import type { LoadId, LoadStart, LoadSummary } from '../ingest/ports.js';
+import { type LoadId, type LoadStart, type LoadSummary, MONITOR_REPLAY_FILE_KEY } from '../ingest/ports.js';
 import { RECORD_KINDS, type RecordKind } from '../records/enums.js';
 import type { RecordOf } from '../records/schemas.js';
 import { createSqlAnalyticsStore } from './analytics-sql.js';
@@ -87,9 +87,6 @@ function quarantineEntryFromRow(row: Row): QuarantineEntry {
 const ROW_COUNTS_SQL = `SELECT ${RECORD_KINDS.map(
   (kind) => `(SELECT count(*) FROM ${TABLES[kind].table}) AS ${TABLES[kind].table}`,
 ).join(', ')}`;
-
-/** File keys of the loads `monitor --replay` makes for its quarantine (src/monitor/sources/replay-file.ts). */
-export const MONITOR_REPLAY_FILE_KEY = 'monitor-replay:';
 
 /**
  * What every write to a record table changes: each batch is written in one transaction with its load's progress

@@ -1,7 +1,12 @@
 import { resolve } from 'node:path';
 import type { Issue } from '../../core/result.js';
 import type { EpochMs } from '../../core/time.js';
-import type { IngestSink, LoadId, QuarantinedRow } from '../../ingest/ports.js';
+import {
+  type IngestSink,
+  type LoadId,
+  MONITOR_REPLAY_FILE_KEY,
+  type QuarantinedRow,
+} from '../../ingest/ports.js';
 import type { CardEvent } from '../../records/schemas.js';
 import type { Monitor } from '../monitor.js';
 import { BatchReader, type EventBatch } from './event-columns.js';
@@ -102,7 +107,7 @@ export async function replayFile(
   let loadId: LoadId | undefined;
   if (quarantine !== undefined) {
     loadId = await quarantine.beginLoad({
-      fileKey: `monitor-replay:${file}`,
+      fileKey: `${MONITOR_REPLAY_FILE_KEY}${file}`,
       fileName: path,
       kind: 'card-events',
       startedAt: Date.now(),
