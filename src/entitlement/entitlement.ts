@@ -330,3 +330,16 @@ export function needsNewDecision(latest: Decision | undefined, proposed: Propose
     latest.evidence.join(';') !== proposed.evidence.join(';')
   );
 }
+
+/**
+ * Whether a finding's overpayment is claimed: not when a life sign contests the death, nor when no linked record is
+ * about the beneficiary (docs/entitlement.md, "Overpaid claimed"). The store's dashboard says the same in SQL.
+ * @example overpaidClaim({ lifeSign: undefined, unsupported: undefined }) // 'claimed'
+ */
+export function overpaidClaim(f: {
+  readonly lifeSign?: LifeSign | undefined;
+  readonly unsupported?: true | undefined;
+}): 'claimed' | 'contested' | 'unsupported' {
+  if (f.lifeSign !== undefined) return 'contested';
+  return f.unsupported === true ? 'unsupported' : 'claimed';
+}

@@ -8,6 +8,7 @@ import {
   type EntitlementPolicy,
   type LifeSign,
   needsNewDecision,
+  overpaidClaim,
   overpayment,
   statusAfter,
   supportingEvidence,
@@ -460,20 +461,11 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
     findings: findings.length,
     confirmed: findings.filter((f) => f.decision === 'confirmed').length,
     review: findings.filter((f) => f.decision === 'review').length,
-    contested: findings.filter((f) => f.lifeSign !== undefined).length,
-    unsupported: findings.filter((f) => f.lifeSign === undefined && f.unsupported === true).length,
-    overpaidFen: findings.reduce(
-      (sum, f) => sum + (f.lifeSign === undefined && f.unsupported !== true ? f.overpaidFen : 0),
-      0,
-    ),
-    contestedOverpaidFen: findings.reduce(
-      (sum, f) => sum + (f.lifeSign === undefined ? 0 : f.overpaidFen),
-      0,
-    ),
-    unsupportedOverpaidFen: findings.reduce(
-      (sum, f) => sum + (f.lifeSign === undefined && f.unsupported === true ? f.overpaidFen : 0),
-      0,
-    ),
+    contested: findings.filter((f) => overpaidClaim(f) === 'contested').length,
+    unsupported: findings.filter((f) => overpaidClaim(f) === 'unsupported').length,
+    overpaidFen: overpaidWhere(findings, 'claimed'),
+    contestedOverpaidFen: overpaidWhere(findings, 'contested'),
+    unsupportedOverpaidFen: overpaidWhere(findings, 'unsupported'),
   });
 
   async function matchIncrementally(
@@ -827,4 +819,9 @@ function mergeSummaries(summaries: readonly MatchSummary[], modelId: string): Ma
       ]),
     ),
   };
+}
+
+/** The overpayment of the findings whose claim is `claim` (integer fen). */
+function overpaidWhere(findings: readonly Finding[], claim: ReturnType<typeof overpaidClaim>): Fen {
+  return findings.reduce((sum, f) => sum + (overpaidClaim(f) === claim ? f.overpaidFen : 0), 0) as Fen;
 }

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { maskName } from '../../core/mask.js';
 import { formatYuan } from '../../core/money.js';
+import { overpaidClaim } from '../../entitlement/entitlement.js';
 import type { Finding, MatchingStore } from '../../matching/ports.js';
 import { booleanOption, type Command, stringOption } from '../context.js';
 import { CliError, EXIT_OK, usageError } from '../errors.js';
@@ -63,18 +64,6 @@ function suspectRow(f: Finding, name: string): string[] {
     f.lifeSign === undefined ? '' : `${f.lifeSign.date} ${f.lifeSign.channel}`,
     overpaidClaim(f),
   ];
-}
-
-/**
- * Whether a finding's overpayment is claimed: not when a life sign contests the death, nor when no linked record is
- * about the beneficiary (docs/entitlement.md).
- * @example overpaidClaim({ lifeSign: undefined, unsupported: undefined }) // 'claimed'
- */
-export function overpaidClaim(
-  f: Pick<Finding, 'lifeSign' | 'unsupported'>,
-): 'claimed' | 'contested' | 'unsupported' {
-  if (f.lifeSign !== undefined) return 'contested';
-  return f.unsupported === true ? 'unsupported' : 'claimed';
 }
 
 const KINDS = ['suspects', 'alerts', 'handlers', 'cases'] as const;
