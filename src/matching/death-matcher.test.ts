@@ -281,26 +281,37 @@ describe('death matching: batch and incremental', () => {
   });
 });
 
+/** A store of the county's roll, payments and death records (nothing matched yet). */
+async function loadedStore(dir: string) {
+  const store = await freshStore(dir);
+  for (const kind of ['beneficiaries', 'payments', 'deaths'] as const) {
+    await load(store, kind, join(dir, `${kind}.csv`));
+  }
+  return store;
+}
+
+/** The beneficiaries any simulated death record is about (the simulator's false deaths included). */
+function recordedPersons(dir: string): Set<string | undefined> {
+  return new Set(
+    readFileSync(join(dir, 'truth', 'death_records.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split(',')[3]),
+  );
+}
+
 describe('death matching: a namesake born the same day (issue #4)', () => {
   it(
     'a stranger with the same name, sex, birth date and county but another valid ID never suspends',
     async () => {
       const dir = await county(2500, 31);
-      const store = await freshStore(dir);
-      for (const kind of ['beneficiaries', 'payments', 'deaths'] as const) {
-        await load(store, kind, join(dir, `${kind}.csv`));
-      }
+      const store = await loadedStore(dir);
       const truth = await readTruth(dir);
       const roll = await rollOf(store);
       const used = new Set(roll.map((b) => b.idNumber?.slice(0, 17)));
       // Who any simulated death record is about (the simulator's false deaths included).
-      const recorded = new Set(
-        readFileSync(join(dir, 'truth', 'death_records.csv'), 'utf8')
-          .trim()
-          .split('\n')
-          .slice(1)
-          .map((line) => line.split(',')[3]),
-      );
+      const recorded = recordedPersons(dir);
       // Living beneficiaries without any death record, each given a dead stranger of the same name, sex, birth
       // date and county whose valid ID differs only in the sequence (one no one on the roll holds), reported by
       // civil affairs AND the hospital: counted as two independent sources, a link would suspend.
@@ -361,19 +372,10 @@ describe('death matching: the death feed grouped by person, and ties (issue #4, 
     "an ID-less decoy whose other report carries another person's ID, or a tie between two roll members, is no source: nothing suspended, nothing claimed, on arrival as in the batch",
     async () => {
       const dir = await county(1500, 41);
-      const store = await freshStore(dir);
-      for (const kind of ['beneficiaries', 'payments', 'deaths'] as const) {
-        await load(store, kind, join(dir, `${kind}.csv`));
-      }
+      const store = await loadedStore(dir);
       const truth = await readTruth(dir);
       const roll = await rollOf(store);
-      const recorded = new Set(
-        readFileSync(join(dir, 'truth', 'death_records.csv'), 'utf8')
-          .trim()
-          .split('\n')
-          .slice(1)
-          .map((line) => line.split(',')[3]),
-      );
+      const recorded = recordedPersons(dir);
       const used = new Set(roll.map((b) => b.idNumber?.slice(0, 17)));
       const living = roll.filter((b) => {
         const t = truth.beneficiaries.get(b.beneficiaryId);

@@ -7,6 +7,7 @@ import { openStore } from '../../store/open-store.js';
 import { defaultRules } from '../default-rules.js';
 import { parseCardEventLine } from '../event-line.js';
 import { createMonitor } from '../monitor.js';
+import { toEventLine } from '../testing/event-lines.js';
 import { createMemoryAlertSink } from '../testing/memory-alert-sink.js';
 import { createMemoryCheckpointStore } from '../testing/memory-checkpoint-store.js';
 import { runEvents } from '../testing/run.js';
@@ -16,21 +17,6 @@ import { replayFile } from './replay-file.js';
 const { events, reference } = scenario();
 const expected = runEvents(events, { reference }).alerts;
 
-function toLine(e: (typeof events)[number]): string {
-  const ts = new Date(e.ts + 8 * 3_600_000).toISOString().slice(0, 19);
-  return JSON.stringify({
-    event_id: e.eventId,
-    ts: `${ts}+08:00`,
-    card: e.card,
-    terminal_id: e.terminalId,
-    terminal_region: e.terminalRegion,
-    channel: e.channel,
-    type: e.type,
-    amount: e.amountFen === undefined ? undefined : (e.amountFen / 100).toFixed(2),
-    result: e.result,
-  });
-}
-
 function writeFile(lines: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), 'gw-monitor-'));
   const path = join(dir, 'card_events.jsonl');
@@ -39,7 +25,7 @@ function writeFile(lines: string[]): string {
 }
 
 describe('replayFile', () => {
-  const lines = events.map(toLine);
+  const lines = events.map(toEventLine);
   lines.splice(10, 0, '{"event_id":"BAD","ts":"not a time","card":"6217001234567890123"}', '', 'not json');
   lines.splice(31, 0, lines[30]!); // a duplicate delivery, right after the first
   const path = writeFile(lines);
