@@ -98,22 +98,37 @@ export function decodeCandidate(id: string, text: string): ChinaPerson | undefin
 }
 
 /**
- * The stored row of a beneficiary: its encoded person, clustered by `block`, the hash of its key under the first capped
- * rule ("region + name": the largest blocks), -1 without one, so that such a block is read as one range.
- * @example const rows = candidateRows(chinaBlockingRules()); store.upsertCandidateRows(persons.map(rows.row));
+ * The stored rows of a beneficiary: its encoded person once per clustering rule (`BlockingRule.cluster`: in the China
+ * preset every rule but the ID rules, whose blocks hold one or two), each row in the block of the beneficiary's key under
+ * that rule (its `blockingKeyHash`), so that such a block is read as one range; one row in block -1 when the person
+ * has none of these keys (it is then read by id).
+ * @example const rows = candidateRows(chinaBlockingRules()); store.upsertCandidateRows(persons.flatMap(rows.rows));
  */
 export function candidateRows(rules: readonly BlockingRule<ChinaPerson>[]) {
-  const clusterRule = rules.findIndex((rule) => rule.maxBlockSize !== undefined);
-  const blockOf = (person: ChinaPerson): number => {
-    const key = clusterRule < 0 ? undefined : rules[clusterRule]!.key(person);
-    return key === undefined || key === '' ? -1 : blockingKeyHash(clusterRule, key);
+  const clusterRules = rules.flatMap((rule, r) => (rule.cluster === true ? [r] : []));
+  /** The person's blocks under the clustering rules (each once). */
+  const blocksOf = (person: ChinaPerson): number[] => {
+    const out: number[] = [];
+    for (const r of clusterRules) {
+      const key = rules[r]!.key(person);
+      if (key === undefined || key === '') continue;
+      const hash = blockingKeyHash(r, key);
+      if (!out.includes(hash)) out.push(hash);
+    }
+    return out;
   };
   return {
-    blockOf,
-    row: (person: ChinaPerson) => ({
-      beneficiaryId: person.id,
-      block: blockOf(person),
-      candidate: encodeCandidate(person),
-    }),
+    /** Whether a rule's blocks are stored as clusters of rows. */
+    isClustered: (rule: number): boolean => clusterRules.includes(rule),
+    blocksOf,
+    rows: (person: ChinaPerson): { beneficiaryId: string; block: number; candidate: string }[] => {
+      const candidate = encodeCandidate(person);
+      const blocks = blocksOf(person);
+      return (blocks.length === 0 ? [-1] : blocks).map((block) => ({
+        beneficiaryId: person.id,
+        block,
+        candidate,
+      }));
+    },
   };
 }

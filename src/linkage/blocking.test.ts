@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type BlockingRule,
   createBlockingIndex,
+  forEachCandidate,
   generateCandidatePairs,
   storedBlockingLookup,
 } from './blocking.js';
@@ -98,6 +99,34 @@ describe('blocking', () => {
       ),
     );
   });
+  it('checks one record against a few in place as the index would: each agreeing one once, caps counted here (property)', () => {
+    // A key absent or empty: no block under that rule.
+    const record = fc.record(
+      { id: fc.string(), a: fc.constantFrom('x', 'y', ''), b: fc.constantFrom('p', 'q', 'r') },
+      { requiredKeys: ['id'] },
+    );
+    fc.assert(
+      fc.property(
+        record,
+        fc.array(record, { maxLength: 14 }),
+        fc.integer({ min: 1, max: 5 }),
+        (one, rs, cap) => {
+          const capped: BlockingRule<R>[] = [rules[0]!, { ...rules[1]!, maxBlockSize: cap }];
+          const indexed = new Map<number, number>();
+          createBlockingIndex(capped, rs).candidates(one, (j, rule) => indexed.set(j, rule));
+          const scanned = new Map<number, number>();
+          const n = forEachCandidate(capped, one, rs, (j, rule) => {
+            expect(scanned.has(j)).toBe(false);
+            scanned.set(j, rule);
+          });
+          expect([...scanned.keys()]).toEqual([...indexed.keys()].sort((x, y) => x - y));
+          expect(n).toBe(scanned.size);
+          // The rule given is one under which the two agree.
+          for (const [j, rule] of scanned) expect(capped[rule]!.key(rs[j]!)).toBe(capped[rule]!.key(one));
+        },
+      ),
+    );
+  });
   it('finds through stored keys and roll-wide counts exactly the pairs the batch finds, with a cap (property)', async () => {
     const record = fc.record({
       id: fc.string(),
@@ -132,6 +161,7 @@ describe('blocking', () => {
             return out;
           };
           const got: string[] = [];
+          const scanned: string[] = [];
           for (let i = 0; i < ls.length; i++) {
             const lookup = await storedBlockingLookup(capped, [ls[i]!], countHashes);
             const found = [...new Set(stored.filter((s) => lookup.hashes.includes(s.hash)).map((s) => s.j))];
@@ -141,8 +171,17 @@ describe('blocking', () => {
               lookup.blockSize,
             );
             index.candidates(ls[i]!, (m) => got.push(`${i}-${found[m]}`));
+            // One record's candidates checked in place, without an index: the same pairs.
+            forEachCandidate(
+              capped,
+              ls[i]!,
+              found.map((j) => rs[j]!),
+              (m) => scanned.push(`${i}-${found[m]}`),
+              lookup.blockSize,
+            );
           }
           expect(got.sort()).toEqual(expected.sort());
+          expect(scanned.sort()).toEqual(expected.sort());
         },
       ),
     );

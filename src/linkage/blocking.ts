@@ -13,6 +13,11 @@ export interface BlockingRule<T> {
    * same count from the stored keys, skips exactly the blocks the batch skips.
    */
   readonly maxBlockSize?: number;
+  /**
+   * A stored roll index (matching on arrival, `blocking-candidates.ts`) keeps a copy of each record clustered by this
+   * rule's key, so that one of its blocks is one range read: set it on the rules with the largest blocks.
+   */
+  readonly cluster?: boolean;
 }
 
 /** Roll-wide block size of a rule's key (for a capped rule), when the index holds only part of the roll. */
@@ -82,6 +87,50 @@ export function createBlockingIndex<T>(
       return produced;
     },
   };
+}
+
+/**
+ * The same candidates as `createBlockingIndex(rules, records, blockSize).candidates(record, …)` for one record, without
+ * indexing `records`: each is checked against the record's keys, the broadest rules first (the rules are listed from
+ * the most specific, and a record read for a query mostly shares a broad key), stopping at the first that agrees, so
+ * a candidate costs one or two keys rather than one per rule. Visits each agreeing index once, in index order, with
+ * the rule that agreed; returns how many there were.
+ * @example forEachCandidate(rules, death, candidates, (j) => score(death, candidates[j]), blockSize);
+ */
+export function forEachCandidate<T>(
+  rules: readonly BlockingRule<T>[],
+  record: T,
+  records: readonly T[],
+  visit: (index: number, rule: number) => void,
+  blockSize?: BlockSizeOf,
+): number {
+  // The record's keys, broadest rule first; a capped rule's oversized block (roll-wide, or here) is left out.
+  const keys: { rule: number; key: string }[] = [];
+  for (let r = rules.length - 1; r >= 0; r--) {
+    const rule = rules[r]!;
+    const key = rule.key(record);
+    if (key === undefined || key === '') continue;
+    if (rule.maxBlockSize !== undefined) {
+      const size =
+        blockSize === undefined
+          ? records.reduce((n, other) => (rule.key(other) === key ? n + 1 : n), 0)
+          : blockSize(r, key);
+      if (size > rule.maxBlockSize) continue;
+    }
+    keys.push({ rule: r, key });
+  }
+  let visited = 0;
+  for (let j = 0; j < records.length; j++) {
+    const other = records[j]!;
+    for (let k = 0; k < keys.length; k++) {
+      const { rule, key } = keys[k]!;
+      if (rules[rule]!.key(other) !== key) continue;
+      visit(j, rule);
+      visited++;
+      break;
+    }
+  }
+  return visited;
 }
 
 /** Counts holders of each key hash up to `atMost` (the store's `blockingKeyCounts`). */

@@ -179,6 +179,7 @@ export function chinaBlockingRules(): BlockingRule<ChinaPerson>[] {
       name: 'pinyin surname + birth date',
       key: (p) =>
         p.name === undefined || p.birthDate < 0 ? undefined : `${p.name.surnamePinyin}|${p.birthDate}`,
+      cluster: true,
     },
     {
       name: 'pinyin name + birth year',
@@ -186,6 +187,7 @@ export function chinaBlockingRules(): BlockingRule<ChinaPerson>[] {
         const y = year(p.birthDate);
         return p.name === undefined || y === undefined ? undefined : `${p.name.pinyin}|${y}`;
       },
+      cluster: true,
     },
     {
       name: 'region + name',
@@ -194,6 +196,7 @@ export function chinaBlockingRules(): BlockingRule<ChinaPerson>[] {
       // A common name fills a county's block with namesakes (quadratic pairs); such a block is skipped, by its
       // roll-wide size, in the batch and on arrival alike (docs/linkage.md, "Blocking").
       maxBlockSize: REGION_NAME_MAX_BLOCK,
+      cluster: true,
     },
   ];
 }

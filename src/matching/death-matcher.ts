@@ -14,7 +14,12 @@ import {
   supportingEvidence,
 } from '../entitlement/entitlement.js';
 import { trainFromAnchors } from '../linkage/anchor-training.js';
-import { createBlockingIndex, generateCandidatePairs, storedBlockingLookup } from '../linkage/blocking.js';
+import {
+  createBlockingIndex,
+  forEachCandidate,
+  generateCandidatePairs,
+  storedBlockingLookup,
+} from '../linkage/blocking.js';
 import { candidateRows, decodeCandidate } from '../linkage/blocking-candidates.js';
 import { blockingKeyHash } from '../linkage/blocking-key-hash.js';
 import { chinaColumnarPairs } from '../linkage/china-columns.js';
@@ -137,8 +142,8 @@ function createChinaScoring() {
   const normalise = createPersonNormaliser();
   const prepare = createRecordPreparer(comparisons, (p: ChinaPerson) => p.id);
   const idComparison = comparisons.findIndex((c) => c.name === 'id_number');
-  // Candidate rows are stored clustered by the key of the capped rule ("region + name"): its blocks are the largest.
-  const { blockOf, row: candidateRow } = candidateRows(rules);
+  // Candidate rows are stored clustered by the keys of the clustering rules: their blocks are the largest.
+  const { blocksOf, rows: candidateRows_ } = candidateRows(rules);
   const keyHashes = (person: ChinaPerson): number[] => {
     const out: number[] = [];
     rules.forEach((rule, r) => {
@@ -147,7 +152,17 @@ function createChinaScoring() {
     });
     return out;
   };
-  return { comparisons, rules, slots, normalise, prepare, idComparison, keyHashes, blockOf, candidateRow };
+  return {
+    comparisons,
+    rules,
+    slots,
+    normalise,
+    prepare,
+    idComparison,
+    keyHashes,
+    blocksOf,
+    candidateRows: candidateRows_,
+  };
 }
 
 /** Best candidate wins; equal weights go to the smaller beneficiary id, so both paths choose alike. */
@@ -487,14 +502,21 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
     // Oversized blocks of a capped rule (roll-wide counts from the stored keys) are skipped, as the batch skips them.
     const lookup = await storedBlockingLookup(scoring.rules, deaths, (h, n) => store.blockingKeyCounts(h, n));
     lap('blocking');
-    // The capped rule's blocks that are kept are read as clusters of candidate rows.
+    // The clustering rules' blocks that are kept (not oversized) are read as clusters of candidate rows.
     const kept = new Set(lookup.hashes);
-    const clustered = deaths.map(scoring.blockOf).filter((h) => h >= 0 && kept.has(h));
+    const clustered = deaths.flatMap(scoring.blocksOf).filter((h) => kept.has(h));
     const candidates = await candidatesOf(lookup.hashes, clustered);
     lap('candidates');
     const roll = candidates.persons;
-    // The stored keys are a superset (hash collisions, keys of a beneficiary's older version): the rules decide.
-    const index = createBlockingIndex(scoring.rules, roll, lookup.blockSize);
+    // The stored keys are a superset (hash collisions, keys of a beneficiary's older version): the rules decide. One
+    // record (a death on arrival) checks its candidates in place; several share an index of them.
+    const index =
+      records.length === 1
+        ? {
+            candidates: (death: ChinaPerson, visit: (j: number) => void) =>
+              forEachCandidate(scoring.rules, death, roll, visit, lookup.blockSize),
+          }
+        : createBlockingIndex(scoring.rules, roll, lookup.blockSize);
     const rollPrepared = candidates.prepared;
     const deathPrepared = deaths.map(scoring.prepare);
     await applyStoredTermFrequencies(stored, [...rollPrepared, ...deathPrepared]);
@@ -669,7 +691,7 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
       await store.replaceCandidateRows(
         (function* () {
           for (let i = 0; i < roll.length; i += 20_000) {
-            yield roll.slice(i, i + 20_000).map(scoring.candidateRow);
+            yield roll.slice(i, i + 20_000).flatMap(scoring.candidateRows);
           }
         })(),
       );
@@ -786,9 +808,8 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
       const rows = persons.flatMap((person) =>
         scoring.keyHashes(person).map((hash) => ({ hash, beneficiaryId: person.id })),
       );
-      // The row replaces a re-loaded beneficiary's: its older keys then lead to the new row, which the rules reject.
-      await store.upsertCandidateRows(persons.map(scoring.candidateRow));
-      await store.addBlockingKeys(rows);
+      // The rows replace a re-loaded beneficiary's: its older keys then lead to the new rows, which the rules reject.
+      await store.upsertCandidateRows(persons.flatMap(scoring.candidateRows), rows);
       return rows.length;
     },
   };

@@ -31,8 +31,9 @@ export interface BlockingKeyRow {
 export interface CandidateRow {
   readonly beneficiaryId: string;
   /**
-   * The cluster the row is stored in: the hash of the beneficiary's key under the capped blocking rule
-   * (`blockingKeyHash`), -1 without one. `blockingCandidates` reads such a block as one range.
+   * The cluster the row is stored in: the hash of the beneficiary's key under one of the clustering blocking rules
+   * (`blockingKeyHash`; a beneficiary has a row per such key), -1 without any. `blockingCandidates` reads such a
+   * block as one range.
    */
   readonly block: number;
   readonly candidate: string;
@@ -168,12 +169,17 @@ export interface MatchingStore {
   replaceCandidateRows(
     batches: AsyncIterable<readonly CandidateRow[]> | Iterable<readonly CandidateRow[]>,
   ): Promise<number>;
-  /** Inserts or replaces candidate rows by beneficiary (in whatever block it was): loaded (again) after the batch. */
-  upsertCandidateRows(rows: readonly CandidateRow[]): Promise<void>;
+  /**
+   * Replaces the candidate rows of the beneficiaries among `rows` (all their rows, in whatever blocks they were) and
+   * adds `keys` (existing ones kept), in one transaction: a beneficiary loaded (again) after the batch.
+   */
+  upsertCandidateRows(rows: readonly CandidateRow[], keys?: readonly BlockingKeyRow[]): Promise<void>;
   /**
    * The beneficiaries holding any of the key hashes, each once, with their candidate rows, and the beneficiaries
-   * whose rows are stored in the `clustered` blocks (hashes of the capped rule, also among `hashes`): such a block is
-   * one range read; any other holder is one indexed read, so the cost follows the query, not the roll.
+   * whose rows are stored in the `clustered` blocks (hashes of the clustering rules, also among `hashes`): such a
+   * block is one range read, and when it holds as many rows as its key has holders it is taken as complete (rows
+   * are written with their keys); any other holder is one indexed read, so the cost follows the query, not the
+   * roll.
    * @example await store.blockingCandidates([idHash, nameHash], [nameHash]) // [{ beneficiaryId: 'B17', candidate: '[1,…]' }, …]
    */
   blockingCandidates(

@@ -361,7 +361,7 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
               SELECT block, beneficiary_id, candidate FROM match_candidates_load ORDER BY block, beneficiary_id`,
           },
           {
-            sql: 'CREATE UNIQUE INDEX IF NOT EXISTS match_candidates_beneficiary ON match_candidates (beneficiary_id)',
+            sql: 'CREATE INDEX IF NOT EXISTS match_candidates_beneficiary ON match_candidates (beneficiary_id)',
           },
         ]);
       } finally {
@@ -370,38 +370,63 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
       return count;
     },
 
-    async upsertCandidateRows(rows) {
-      if (rows.length === 0) return;
-      // Later entries for one beneficiary win; its row may move to another block, so the old one goes first.
-      const byId = new Map(rows.map((r) => [r.beneficiaryId, r]));
-      const deletes = [...inChunks([...byId.keys()])].map(({ placeholders, params }) => ({
+    async upsertCandidateRows(rows, keys = []) {
+      if (rows.length === 0 && keys.length === 0) return;
+      // A beneficiary's rows are replaced together (they may move to other blocks), in one transaction with its keys.
+      const ids = [...new Set(rows.map((r) => r.beneficiaryId))];
+      const deletes = [...inChunks(ids)].map(({ placeholders, params }) => ({
         sql: `DELETE FROM match_candidates WHERE beneficiary_id IN (${placeholders})`,
         params,
       }));
+      const unique = new Map(rows.map((r) => [`${r.block}\u0001${r.beneficiaryId}`, r]));
       await exec.transaction([
         ...deletes,
         ...insertRows(
           'match_candidates',
           ['block', 'beneficiary_id', 'candidate'],
-          [...byId.values()].map((r): SqlValue[] => [r.block, r.beneficiaryId, r.candidate]),
+          [...unique.values()].map((r): SqlValue[] => [r.block, r.beneficiaryId, r.candidate]),
+        ),
+        ...insertRows(
+          'match_blocking_keys',
+          ['key_hash', 'beneficiary_id'],
+          keys.map((k) => [k.hash, k.beneficiaryId]),
+          ' ON CONFLICT DO NOTHING',
         ),
       ]);
     },
 
     async blockingCandidates(hashes, clustered = []) {
       const out = new Map<string, string | undefined>();
+      const blocks = [...new Set(clustered)];
       // A clustered block: one range of the primary key.
+      const rowsIn = new Map<number, number>();
       for (const row of await inQuery(
-        (p) => `SELECT beneficiary_id, candidate FROM match_candidates WHERE block IN (${p})`,
-        [...new Set(clustered)],
+        (p) => `SELECT block, beneficiary_id, candidate FROM match_candidates WHERE block IN (${p})`,
+        blocks,
       )) {
+        const block = num(row.block);
+        rowsIn.set(block, (rowsIn.get(block) ?? 0) + 1);
         out.set(String(row.beneficiary_id), String(row.candidate));
       }
-      // Every holder of a key (the covering (key_hash, beneficiary_id) index); those not read with a block yet (other
-      // rules' keys, a stale key, a beneficiary indexed before the rows) are read by id.
+      // A block holding a row for every holder of its key is complete: a beneficiary's rows are written with its keys
+      // and derived from the same person, so rows never outnumber key holders, and as many rows as holders are the
+      // holders. Otherwise (rows stored before the block was clustered, a stale key) its holders are read too.
+      const counted =
+        rowsIn.size === 0
+          ? []
+          : await inQuery(
+              (p) =>
+                `SELECT key_hash, count(*) AS n FROM match_blocking_keys WHERE key_hash IN (${p}) GROUP BY key_hash`,
+              [...rowsIn.keys()],
+            );
+      const complete = new Set(
+        counted.filter((r) => rowsIn.get(num(r.key_hash)) === num(r.n)).map((r) => num(r.key_hash)),
+      );
+      // Every holder of the other keys (the covering (key_hash, beneficiary_id) index); those not read with a block yet
+      // are read by id.
       const holders = await inQuery(
         (p) => `SELECT beneficiary_id FROM match_blocking_keys WHERE key_hash IN (${p})`,
-        [...new Set([...hashes, ...clustered])],
+        [...new Set([...hashes, ...blocks])].filter((h) => !complete.has(h)),
       );
       const missing = [...new Set(holders.map((r) => String(r.beneficiary_id)))].filter((id) => !out.has(id));
       for (const id of missing) out.set(id, undefined);

@@ -496,6 +496,17 @@ ALTER TABLE death_findings ADD COLUMN unsupported ${dialect === 'sqlite' ? 'INTE
 `;
 
 /**
+ * A beneficiary's candidate row is stored once per clustering blocking rule (the China preset's three name rules:
+ * src/linkage/blocking-candidates.ts), so the beneficiary index of `match_candidates` is no longer unique. Rows
+ * stored before sit in the "region + name" blocks only; the other rules' blocks are read through the keys until the
+ * next batch.
+ */
+const V14 = `
+DROP INDEX match_candidates_beneficiary;
+CREATE INDEX match_candidates_beneficiary ON match_candidates (beneficiary_id);
+`;
+
+/**
  * Every migration, oldest first. Append only.
  * @example MIGRATIONS.at(-1)?.version // the schema version a freshly opened store reports
  */
@@ -552,6 +563,11 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 13,
     name: 'deaths by death date and name (the reports of one death); death_findings.unsupported',
     sql: { sqlite: V13('sqlite'), postgres: V13('postgres') },
+  },
+  {
+    version: 14,
+    name: 'match_candidates: a row per clustering blocking rule (the beneficiary index not unique)',
+    sql: { sqlite: V14, postgres: V14 },
   },
 ];
 

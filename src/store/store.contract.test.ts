@@ -898,14 +898,17 @@ describe.each([sqliteAdapter, postgresAdapter])('matching store contract: $name'
   test('candidate rows: bulk replace, upsert, read once per beneficiary beside its keys or by block', async () => {
     const store = await freshStore();
     const big = 2 ** 52 - 7;
+    // Keys 7 and 8 are clustering keys (a beneficiary has a row in the block of each); 1, 2 and big are not.
     await store.replaceBlockingKeys([
       [
         { hash: 1, beneficiaryId: 'B1' },
         { hash: 2, beneficiaryId: 'B1' },
+        { hash: 7, beneficiaryId: 'B1' },
+        { hash: 8, beneficiaryId: 'B1' },
         { hash: 2, beneficiaryId: 'B2' },
         { hash: big, beneficiaryId: 'B3' },
         { hash: 7, beneficiaryId: 'B4' },
-        // A stale key: B5's row is in block 8 now.
+        // A stale key: B5's rows are in block 8 now.
         { hash: 7, beneficiaryId: 'B5' },
         { hash: 8, beneficiaryId: 'B5' },
       ],
@@ -915,48 +918,88 @@ describe.each([sqliteAdapter, postgresAdapter])('matching store contract: $name'
         [
           { beneficiaryId: 'B5', block: 8, candidate: 'five' },
           { beneficiaryId: 'B1', block: 7, candidate: '[1,"王秀英"]' },
+          { beneficiaryId: 'B1', block: 8, candidate: '[1,"王秀英"]' },
         ],
         [
           { beneficiaryId: 'B2', block: -1, candidate: 'two' },
           { beneficiaryId: 'B4', block: 7, candidate: 'four' },
         ],
       ]),
-    ).toBe(4);
+    ).toBe(5);
     const sorted = (cs: readonly { beneficiaryId: string; candidate: string | undefined }[]) =>
       [...cs].sort((a, b) => a.beneficiaryId.localeCompare(b.beneficiaryId));
-    // B1 holds two keys but comes once; B3 has keys and no row (indexed before schema version 12).
+    // B1 holds two keys and two rows but comes once; B3 has keys and no row (indexed before schema version 12).
     expect(sorted(await store.blockingCandidates([1, 2, big, 99]))).toEqual([
       { beneficiaryId: 'B1', candidate: '[1,"王秀英"]' },
       { beneficiaryId: 'B2', candidate: 'two' },
       { beneficiaryId: 'B3', candidate: undefined },
     ]);
     expect(await store.blockingCandidates([])).toEqual([]);
-    // Block 7 read as a cluster: its rows (B1 holds no key 7, but its row is there), and the holders of key 7
-    // elsewhere (B5, through its stale key), with their rows.
+    // Block 7 read as a cluster: two rows for three holders of key 7, so the holders are read too (B5, through its
+    // stale key, with its row from block 8).
     expect(sorted(await store.blockingCandidates([7, big], [7]))).toEqual([
       { beneficiaryId: 'B1', candidate: '[1,"王秀英"]' },
       { beneficiaryId: 'B3', candidate: undefined },
       { beneficiaryId: 'B4', candidate: 'four' },
       { beneficiaryId: 'B5', candidate: 'five' },
     ]);
-    await store.upsertCandidateRows([
-      { beneficiaryId: 'B3', block: 7, candidate: 'three' },
-      { beneficiaryId: 'B4', block: 7, candidate: 'old' },
-      { beneficiaryId: 'B4', block: 9, candidate: 'four again' },
+    // Block 8 holds a row for each of its two holders: complete, read as one range.
+    expect(sorted(await store.blockingCandidates([8], [8]))).toEqual([
+      { beneficiaryId: 'B1', candidate: '[1,"王秀英"]' },
+      { beneficiaryId: 'B5', candidate: 'five' },
     ]);
+    // A block as complete as its rows say (rows are written with their keys): a row without its key (never written so
+    // by the matcher) stands for the holder the count is missing.
+    await store.replaceCandidateRows([
+      [
+        { beneficiaryId: 'B1', block: 8, candidate: 'one' },
+        { beneficiaryId: 'B6', block: 8, candidate: 'six' },
+      ],
+    ]);
+    expect(sorted(await store.blockingCandidates([8], [8]))).toEqual([
+      { beneficiaryId: 'B1', candidate: 'one' },
+      { beneficiaryId: 'B6', candidate: 'six' },
+    ]);
+    expect(sorted(await store.blockingCandidates([8]))).toEqual([
+      { beneficiaryId: 'B1', candidate: 'one' },
+      { beneficiaryId: 'B5', candidate: undefined },
+    ]);
+    // Upsert: every row of a beneficiary replaced (B4 leaves block 7 for 9 and 10), its new keys added in the same
+    // call; B4's key 7 is stale now, so block 7 (two rows, four holders) is read through its keys too.
+    await store.replaceCandidateRows([
+      [
+        { beneficiaryId: 'B1', block: 7, candidate: '[1,"王秀英"]' },
+        { beneficiaryId: 'B4', block: 7, candidate: 'four' },
+        { beneficiaryId: 'B5', block: 8, candidate: 'five' },
+      ],
+    ]);
+    await store.upsertCandidateRows(
+      [
+        { beneficiaryId: 'B3', block: 7, candidate: 'three' },
+        { beneficiaryId: 'B4', block: 9, candidate: 'four again' },
+        { beneficiaryId: 'B4', block: 10, candidate: 'four again' },
+      ],
+      [
+        { hash: 7, beneficiaryId: 'B3' },
+        { hash: 9, beneficiaryId: 'B4' },
+        { hash: 10, beneficiaryId: 'B4' },
+      ],
+    );
     expect(sorted(await store.blockingCandidates([7], [7]))).toEqual([
       { beneficiaryId: 'B1', candidate: '[1,"王秀英"]' },
       { beneficiaryId: 'B3', candidate: 'three' },
       { beneficiaryId: 'B4', candidate: 'four again' },
       { beneficiaryId: 'B5', candidate: 'five' },
     ]);
-    expect(sorted(await store.blockingCandidates([9], [9]))).toEqual([
+    expect(sorted(await store.blockingCandidates([9, 10], [9, 10]))).toEqual([
       { beneficiaryId: 'B4', candidate: 'four again' },
     ]);
+    expect(await store.beneficiariesByBlockingKeys([10])).toEqual(['B4']);
     await store.replaceCandidateRows([[{ beneficiaryId: 'B1', block: 7, candidate: 'one' }]]);
     expect(sorted(await store.blockingCandidates([2, 7], [7]))).toEqual([
       { beneficiaryId: 'B1', candidate: 'one' },
       { beneficiaryId: 'B2', candidate: undefined },
+      { beneficiaryId: 'B3', candidate: undefined },
       { beneficiaryId: 'B4', candidate: undefined },
       { beneficiaryId: 'B5', candidate: undefined },
     ]);
