@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -265,7 +266,8 @@ export function createApp(deps: AppDeps): Hono {
   }
 
   const webRoot = deps.webRoot;
-  if (webRoot !== undefined && existsSync(webRoot)) {
+  // The dashboard is there when its index.html is (`tsc` alone leaves dist/web without it).
+  if (webRoot !== undefined && existsSync(join(webRoot, 'index.html'))) {
     // The static files and the dashboard's index.html answer only outside /api: an unknown API route is 404 JSON.
     const outsideApi =
       (handler: MiddlewareHandler): MiddlewareHandler =>
@@ -277,7 +279,7 @@ export function createApp(deps: AppDeps): Hono {
     app.get('/', (c) =>
       c.html(
         '<!doctype html><meta charset="utf-8"><title>ghostwatch</title><h1>ghostwatch</h1>' +
-          '<p>The dashboard is not built yet (it arrives with issue #8). The HTTP API is served here: see ' +
+          '<p>The dashboard is not built here (<code>npm run build</code> builds it). The HTTP API is served: see ' +
           '<a href="/openapi.json">/openapi.json</a>.</p>',
       ),
     );

@@ -78,6 +78,24 @@ describe.each(KINDS)('dashboard API on $name', (kind) => {
     expect(await page.text()).toContain('dashboard');
   });
 
+  run('says the dashboard is not built when its directory holds no index.html', async () => {
+    rmSync(join(webRoot, 'index.html'));
+    writeFileSync(join(webRoot, 'types.js'), 'export {};');
+    const bare = createApp({
+      store: fixture.store,
+      clock: () => 1_700_000_000_000,
+      logger: createJsonLogger(
+        () => {},
+        () => 0,
+      ),
+      webRoot,
+    });
+    const page = await bare.request('/');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('not built');
+    expect((await bare.request('/api/no-such-route')).status).toBe(404);
+  });
+
   run('adds up the overview in the store, with monthly trends', async () => {
     const overview = await json('/api/overview');
     expect(overview).toMatchObject({

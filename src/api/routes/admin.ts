@@ -15,6 +15,9 @@ const unwrap = <T>(result: Result<T>): T => {
 
 const tokenId = z.string().regex(/^[A-Za-z0-9]{12}$/, { error: 'is not a token id' });
 
+// The response schemas are exported so that src/api/web-types.check.ts holds the dashboard's types to them.
+export const userListView = z.object({ items: z.array(userView) });
+
 /** Users and tokens (admin), the audit log (auditor, admin). */
 export function adminRoutes(env: ApiEnv) {
   const { store } = env.deps;
@@ -52,7 +55,7 @@ export function adminRoutes(env: ApiEnv) {
           .transform((v) => v === 'true')
           .optional(),
       }),
-      response: z.object({ items: z.array(userView) }),
+      response: userListView,
       audit: 'users.list',
       async handler({ query, audit }) {
         audit.detail = defined({ role: query.role?.join(','), active: query.active });

@@ -27,10 +27,11 @@ const unwrap = <T>(result: Result<T>): T => {
   return result.value;
 };
 
-const opened = z.object({ caseId: z.string(), created: z.boolean() });
+// The response schemas are exported so that src/api/web-types.check.ts holds the dashboard's types to them.
+export const caseOpenedView = z.object({ caseId: z.string(), created: z.boolean() });
 const caseParams = z.object({ caseId });
 
-const caseDetailView = caseSummaryView.extend({
+export const caseDetailView = caseSummaryView.extend({
   closedAt: z.number().int().optional(),
   links: z.array(
     z.object({
@@ -72,6 +73,13 @@ const caseDetailView = caseSummaryView.extend({
   ),
 });
 
+export const casePageView = pageOf(caseSummaryView);
+export const approvalPageView = pageOf(approvalView);
+export const caseTransitionView = z.object({
+  status: z.enum(CASE_STATUSES),
+  approval: approvalView.optional(),
+});
+
 /** Cases: open (by hand, from a finding, from an alert), read, assign, move on, notes, evidence, recovery, accountability; approvals. */
 export function caseRoutes(env: ApiEnv) {
   const { store } = env.deps;
@@ -89,7 +97,7 @@ export function caseRoutes(env: ApiEnv) {
         assignee: userName.optional(),
         beneficiaryId: identifier().optional(),
       }),
-      response: pageOf(caseSummaryView),
+      response: casePageView,
       audit: 'cases.list',
       async handler({ query }) {
         const page = await store.cases.listCases(query);
@@ -119,7 +127,7 @@ export function caseRoutes(env: ApiEnv) {
         reference: 'letter 2021-017',
       },
       status: 201,
-      response: opened,
+      response: caseOpenedView,
       audit: 'case.open',
       async handler(ctx) {
         const { body, actor, audit } = ctx;
@@ -142,7 +150,7 @@ export function caseRoutes(env: ApiEnv) {
       body: z.object({ beneficiaryId: identifier() }),
       example: { beneficiaryId: 'B0017' },
       status: 201,
-      response: opened,
+      response: caseOpenedView,
       audit: 'case.open',
       async handler(ctx) {
         const { body, actor, audit } = ctx;
@@ -162,7 +170,7 @@ export function caseRoutes(env: ApiEnv) {
       body: z.object({ alertId: identifier() }),
       example: { alertId: 'AL-3f9c0a1b2c3d4e5f60718293' },
       status: 201,
-      response: opened,
+      response: caseOpenedView,
       audit: 'case.open',
       async handler(ctx) {
         const { body, actor, audit } = ctx;
@@ -223,7 +231,7 @@ export function caseRoutes(env: ApiEnv) {
       params: caseParams,
       body: z.object({ to: z.enum(CASE_STATUSES), reason: freeText(1000) }),
       example: { to: 'investigating', reason: 'two death sources agree; visiting the family' },
-      response: z.object({ status: z.enum(CASE_STATUSES), approval: approvalView.optional() }),
+      response: caseTransitionView,
       audit: 'case.transition',
       async handler(ctx) {
         const { params, body, actor, audit } = ctx;
@@ -353,7 +361,7 @@ export function caseRoutes(env: ApiEnv) {
       query: pageQuery(['requested_at'] as const, 'requested_at').extend({
         status: z.enum(APPROVAL_STATUSES).optional(),
       }),
-      response: pageOf(approvalView),
+      response: approvalPageView,
       audit: 'approvals.list',
       async handler({ query }) {
         const page = await store.cases.listApprovals(query);

@@ -25,7 +25,8 @@ export const TIMELINE_LIMIT = 500;
 export const BACKTEST_MAX_DAYS = 366;
 
 const count = z.number().int().min(0);
-const overviewView = z.object({
+// The response schemas are exported so that src/api/web-types.check.ts holds the dashboard's types to them.
+export const overviewView = z.object({
   beneficiaries: count,
   suspects: count,
   /** Overpayment claimed (the total `ghostwatch match` prints). */
@@ -53,7 +54,7 @@ const TIMELINE_KINDS = [
   'status_change',
   'card_activity',
 ] as const;
-const timelineView = z.object({
+export const timelineView = z.object({
   items: z.array(
     z.object({
       kind: z.enum(TIMELINE_KINDS),
@@ -67,7 +68,7 @@ const timelineView = z.object({
 });
 
 const NODE_KINDS = ['card', 'beneficiary', 'handler', 'terminal'] as const;
-const ringGraphView = z.object({
+export const ringGraphView = z.object({
   nodes: z.array(z.object({ id: z.string(), kind: z.enum(NODE_KINDS), label: z.string() })),
   edges: z.array(z.object({ source: z.string(), target: z.string(), kind: z.string() })),
   /** How many of the ring's cards the graph draws (all of them unless `?maxCards=` cut it). */
@@ -88,7 +89,7 @@ const ringView = z.object({
   explanation: z.string(),
 });
 
-const rulesView = z.object({
+export const rulesView = z.object({
   version: z.string(),
   detectors: z.array(
     z.object({ id: z.string(), kind: z.string(), params: z.record(z.string(), z.unknown()) }),
@@ -109,7 +110,7 @@ const date = z
   .string()
   .max(10)
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'is not a date (YYYY-MM-DD)' });
-const backtestView = z.object({
+export const backtestView = z.object({
   ruleVersion: z.string(),
   from: z.string(),
   to: z.string(),
@@ -124,7 +125,7 @@ const backtestView = z.object({
   ),
 });
 
-const alertMonthsView = z.object({
+export const alertMonthsView = z.object({
   months: z.array(z.object({ month: z.string(), alerts: count, byRule: z.record(z.string(), count) })),
 });
 

@@ -12,7 +12,8 @@ import { fen, freeText, identifier, pageOf, pageQuery } from '../schemas.js';
 const READERS = ['supervisor', 'investigator', 'analyst', 'auditor'] as const;
 const DECIDERS = ['supervisor', 'investigator'] as const;
 
-const suspectView = z.object({
+// The response schemas are exported so that src/api/web-types.check.ts holds the dashboard's types to them.
+export const suspectView = z.object({
   beneficiaryId: z.string(),
   nameMasked: z.string(),
   handlerId: z.string().optional(),
@@ -25,7 +26,7 @@ const suspectView = z.object({
   evidence: z.array(z.string()),
 });
 
-const alertView = z.object({
+export const alertView = z.object({
   alertId: z.string(),
   rule: z.string(),
   severity: z.string(),
@@ -41,6 +42,142 @@ const alertView = z.object({
   /** `open`, or `closed` once idle for its typology's period. */
   status: z.enum(['open', 'closed']),
 });
+
+export const suspectPageView = pageOf(suspectView);
+export const alertPageView = pageOf(alertView);
+export const revealedAlertView = z.object({
+  alertId: z.string(),
+  entityType: z.string(),
+  entityId: z.string(),
+});
+
+export const statusView = z.object({
+  store: z.object({
+    dialect: z.enum(['sqlite', 'postgres']),
+    location: z.string(),
+    schemaVersion: z.number().int(),
+  }),
+  rows: z.record(z.enum(RECORD_KINDS), z.number().int()),
+  quarantine: z.array(
+    z.object({
+      file: z.string(),
+      kind: z.string(),
+      rows: z.number().int(),
+      loadedBy: z.enum(['ingest', 'monitor --replay']),
+    }),
+  ),
+  dataQualityFlags: z.number().int(),
+  jobs: z.array(z.object({ job: z.string(), outcome: z.string(), finishedAt: z.number().int() })),
+  cases: z.object({ total: z.number().int(), notClosed: z.number().int() }),
+});
+
+export const quarantinePageView = z.object({
+  items: z.array(
+    z.object({
+      file: z.string(),
+      kind: z.string(),
+      line: z.number().int(),
+      column: z.string().optional(),
+      code: z.string(),
+      reason: z.string(),
+      raw: z.string(),
+    }),
+  ),
+  /** How many rows are quarantined (in `file` when given): the page shows "N rows quarantined". */
+  total: z.number().int(),
+  offset: z.number().int(),
+  limit: z.number().int(),
+});
+
+export const suspectDetailView = z.object({
+  suspect: suspectView,
+  links: z.array(
+    z.object({
+      source: z.string(),
+      recordId: z.string(),
+      deathDate: z.string(),
+      matchWeight: z.number(),
+      matchProbability: z.number(),
+      explanation: z
+        .object({
+          priorWeight: z.number(),
+          terms: z.array(
+            z.object({
+              comparison: z.string(),
+              level: z.number(),
+              label: z.string(),
+              weight: z.number(),
+              tfAdjustment: z.number(),
+            }),
+          ),
+        })
+        .optional(),
+    }),
+  ),
+  decisions: z.array(
+    z.object({
+      decisionId: z.string(),
+      decidedAt: z.number().int(),
+      decision: z.string(),
+      action: z.string(),
+      reason: z.string(),
+      statusBefore: z.string(),
+      statusAfter: z.string(),
+      reversed: z.boolean(),
+    }),
+  ),
+  caseIds: z.array(z.string()),
+});
+
+export const beneficiaryView = z.object({
+  beneficiaryId: z.string(),
+  nameMasked: z.string(),
+  idNumberMasked: z.string().optional(),
+  bankCardMasked: z.string().optional(),
+  regionCode: z.string().optional(),
+  status: z.string(),
+  handlerId: z.string().optional(),
+  monthlyAmountFen: z.number().int().optional(),
+  benefitOrders: z.array(
+    z.object({ orderId: z.string(), action: z.string(), at: z.number().int(), approvedBy: z.string() }),
+  ),
+});
+
+export const revealedBeneficiaryView = z.object({
+  beneficiaryId: z.string(),
+  name: z.string(),
+  idNumber: z.string().optional(),
+  bankCard: z.string().optional(),
+  phone: z.string().optional(),
+  address: z.string().optional(),
+});
+
+export const handlerRiskView = z.object({
+  handlerId: z.string(),
+  rank: z.number().int(),
+  riskScore: z.number(),
+  beneficiaries: z.number().int(),
+  deceasedLinked: z.number().int(),
+  expectedDeceased: z.number(),
+  pValue: z.number(),
+  reasons: z.array(z.string()),
+});
+export const handlerRiskPageView = pageOf(handlerRiskView);
+
+export const ringSummaryView = z.object({
+  ringId: z.string(),
+  cardsMasked: z.array(z.string()),
+  beneficiaryIds: z.array(z.string()),
+  sweeps: z.number().int(),
+  terminals: z.array(z.string()),
+  firstTs: z.number().int(),
+  lastTs: z.number().int(),
+  withdrawnFen: fen,
+  deceasedBeneficiaries: z.number().int(),
+  score: z.number(),
+  explanation: z.string(),
+});
+export const ringPageView = pageOf(ringSummaryView);
 
 const reason = z.object({ reason: freeText(500) });
 
@@ -88,25 +225,7 @@ export function findingRoutes(env: ApiEnv) {
       summary: 'See what the store holds',
       tag: 'status',
       access: ['admin', ...READERS],
-      response: z.object({
-        store: z.object({
-          dialect: z.enum(['sqlite', 'postgres']),
-          location: z.string(),
-          schemaVersion: z.number().int(),
-        }),
-        rows: z.record(z.enum(RECORD_KINDS), z.number().int()),
-        quarantine: z.array(
-          z.object({
-            file: z.string(),
-            kind: z.string(),
-            rows: z.number().int(),
-            loadedBy: z.enum(['ingest', 'monitor --replay']),
-          }),
-        ),
-        dataQualityFlags: z.number().int(),
-        jobs: z.array(z.object({ job: z.string(), outcome: z.string(), finishedAt: z.number().int() })),
-        cases: z.object({ total: z.number().int(), notClosed: z.number().int() }),
-      }),
+      response: statusView,
       async handler() {
         const status = await store.status();
         const query = { offset: 0, limit: 1, sort: 'opened_at', order: 'desc' } as const;
@@ -141,23 +260,7 @@ export function findingRoutes(env: ApiEnv) {
         offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
         limit: z.coerce.number().int().min(1).max(500).default(50),
       }),
-      response: z.object({
-        items: z.array(
-          z.object({
-            file: z.string(),
-            kind: z.string(),
-            line: z.number().int(),
-            column: z.string().optional(),
-            code: z.string(),
-            reason: z.string(),
-            raw: z.string(),
-          }),
-        ),
-        /** How many rows are quarantined (in `file` when given): the page shows "N rows quarantined". */
-        total: z.number().int(),
-        offset: z.number().int(),
-        limit: z.number().int(),
-      }),
+      response: quarantinePageView,
       audit: 'quarantine.read',
       async handler({ query }) {
         // Paged and counted in SQL, so that a deep page does not read every row before it.
@@ -187,7 +290,7 @@ export function findingRoutes(env: ApiEnv) {
       query: pageQuery(SUSPECT_SORTS, 'overpaid').extend({
         decision: z.enum(['confirmed', 'review']).optional(),
       }),
-      response: pageOf(suspectView),
+      response: suspectPageView,
       audit: 'suspects.list',
       async handler({ query }) {
         const page = await store.cases.listSuspects(query);
@@ -201,45 +304,7 @@ export function findingRoutes(env: ApiEnv) {
       tag: 'findings',
       access: READERS,
       params: z.object({ beneficiaryId: identifier() }),
-      response: z.object({
-        suspect: suspectView,
-        links: z.array(
-          z.object({
-            source: z.string(),
-            recordId: z.string(),
-            deathDate: z.string(),
-            matchWeight: z.number(),
-            matchProbability: z.number(),
-            explanation: z
-              .object({
-                priorWeight: z.number(),
-                terms: z.array(
-                  z.object({
-                    comparison: z.string(),
-                    level: z.number(),
-                    label: z.string(),
-                    weight: z.number(),
-                    tfAdjustment: z.number(),
-                  }),
-                ),
-              })
-              .optional(),
-          }),
-        ),
-        decisions: z.array(
-          z.object({
-            decisionId: z.string(),
-            decidedAt: z.number().int(),
-            decision: z.string(),
-            action: z.string(),
-            reason: z.string(),
-            statusBefore: z.string(),
-            statusAfter: z.string(),
-            reversed: z.boolean(),
-          }),
-        ),
-        caseIds: z.array(z.string()),
-      }),
+      response: suspectDetailView,
       audit: 'suspect.read',
       async handler({ params, audit }) {
         audit.target = `beneficiary:${params.beneficiaryId}`;
@@ -293,19 +358,7 @@ export function findingRoutes(env: ApiEnv) {
       tag: 'findings',
       access: READERS,
       params: z.object({ beneficiaryId: identifier() }),
-      response: z.object({
-        beneficiaryId: z.string(),
-        nameMasked: z.string(),
-        idNumberMasked: z.string().optional(),
-        bankCardMasked: z.string().optional(),
-        regionCode: z.string().optional(),
-        status: z.string(),
-        handlerId: z.string().optional(),
-        monthlyAmountFen: z.number().int().optional(),
-        benefitOrders: z.array(
-          z.object({ orderId: z.string(), action: z.string(), at: z.number().int(), approvedBy: z.string() }),
-        ),
-      }),
+      response: beneficiaryView,
       audit: 'beneficiary.read',
       async handler({ params, audit }) {
         audit.target = `beneficiary:${params.beneficiaryId}`;
@@ -339,14 +392,7 @@ export function findingRoutes(env: ApiEnv) {
       params: z.object({ beneficiaryId: identifier() }),
       body: reason,
       example: { reason: 'bank reclamation request to the card issuer' },
-      response: z.object({
-        beneficiaryId: z.string(),
-        name: z.string(),
-        idNumber: z.string().optional(),
-        bankCard: z.string().optional(),
-        phone: z.string().optional(),
-        address: z.string().optional(),
-      }),
+      response: revealedBeneficiaryView,
       audit: 'beneficiary.reveal',
       async handler({ params, body, actor, audit }) {
         audit.target = `beneficiary:${params.beneficiaryId}`;
@@ -375,7 +421,7 @@ export function findingRoutes(env: ApiEnv) {
         severity: z.enum(['low', 'medium', 'high', 'critical']).optional(),
         status: z.enum(['open', 'closed']).optional(),
       }),
-      response: pageOf(alertView),
+      response: alertPageView,
       audit: 'alerts.list',
       async handler({ query }) {
         const page = await store.dashboard.listAlerts(query);
@@ -437,7 +483,7 @@ export function findingRoutes(env: ApiEnv) {
       params: z.object({ alertId: identifier() }),
       body: reason,
       example: { reason: 'ask the issuing bank to block the card' },
-      response: z.object({ alertId: z.string(), entityType: z.string(), entityId: z.string() }),
+      response: revealedAlertView,
       audit: 'alert.reveal',
       async handler({ params, body, actor, audit }) {
         audit.target = `alert:${params.alertId}`;
@@ -458,18 +504,7 @@ export function findingRoutes(env: ApiEnv) {
       query: pageQuery(['rank', 'deceased_linked'] as const, 'rank').extend({
         order: z.enum(['asc', 'desc']).default('asc'),
       }),
-      response: pageOf(
-        z.object({
-          handlerId: z.string(),
-          rank: z.number().int(),
-          riskScore: z.number(),
-          beneficiaries: z.number().int(),
-          deceasedLinked: z.number().int(),
-          expectedDeceased: z.number(),
-          pValue: z.number(),
-          reasons: z.array(z.string()),
-        }),
-      ),
+      response: handlerRiskPageView,
       audit: 'handlers.list',
       async handler({ query }) {
         const all = [...((await (env.deps.analytics ?? store.analytics).listHandlerRisk()) ?? [])];
@@ -502,21 +537,7 @@ export function findingRoutes(env: ApiEnv) {
       tag: 'analytics',
       access: READERS,
       query: pageQuery(['score', 'withdrawn', 'sweeps'] as const, 'score'),
-      response: pageOf(
-        z.object({
-          ringId: z.string(),
-          cardsMasked: z.array(z.string()),
-          beneficiaryIds: z.array(z.string()),
-          sweeps: z.number().int(),
-          terminals: z.array(z.string()),
-          firstTs: z.number().int(),
-          lastTs: z.number().int(),
-          withdrawnFen: fen,
-          deceasedBeneficiaries: z.number().int(),
-          score: z.number(),
-          explanation: z.string(),
-        }),
-      ),
+      response: ringPageView,
       audit: 'rings.list',
       async handler({ query }) {
         const all = [...((await (env.deps.analytics ?? store.analytics).listRings()) ?? [])];

@@ -11,6 +11,10 @@ export const SESSION_COOKIE = 'gw_session';
 
 const loginBody = z.object({ name: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 
+// The response schemas are exported so that src/api/web-types.check.ts holds the dashboard's types to them.
+export const loginView = z.object({ user: userView, csrfToken: z.string(), expiresAt: z.number().int() });
+export const meView = z.object({ user: userView, csrfToken: z.string().optional() });
+
 /** Sign in and out (dashboard sessions), and who am I. */
 export function sessionRoutes(env: ApiEnv) {
   return [
@@ -22,7 +26,7 @@ export function sessionRoutes(env: ApiEnv) {
       access: 'public',
       body: loginBody,
       example: { name: 'li.wei', password: 'the one-time password' },
-      response: z.object({ user: userView, csrfToken: z.string(), expiresAt: z.number().int() }),
+      response: loginView,
       audit: 'login',
       async handler({ body, hono, audit }) {
         audit.target = `user:${body.name}`;
@@ -71,7 +75,7 @@ export function sessionRoutes(env: ApiEnv) {
       summary: 'Who is signed in (and the session CSRF token)',
       tag: 'session',
       access: 'authenticated',
-      response: z.object({ user: userView, csrfToken: z.string().optional() }),
+      response: meView,
       async handler({ user, via }) {
         return { user: toUserView(user), ...(via?.kind === 'session' ? { csrfToken: via.csrfToken } : {}) };
       },

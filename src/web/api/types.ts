@@ -1,6 +1,12 @@
 /**
- * The shapes the dashboard reads from the HTTP API, mirroring the zod response schemas of src/api (see
- * /openapi.json). Money is integer fen; identity and card numbers arrive masked.
+ * The shapes the dashboard reads from the HTTP API, written by hand after the zod response schemas of
+ * src/api/routes (see /openapi.json). Money is integer fen; identity and card numbers arrive masked.
+ *
+ * Checked, not trusted: src/api/web-types.check.ts makes the server's `tsc -p tsconfig.json` (so `npm test`)
+ * fail when a route no longer serves a field these types declare, or serves it with another type; a type here
+ * may leave out what the dashboard does not read, or mark optional what older servers leave out.
+ * src/api/web-types.test.ts checks that the constants below equal the cases context's. A new type read from
+ * the API gets its line in web-types.check.ts.
  */
 
 export type Role = 'admin' | 'supervisor' | 'investigator' | 'analyst' | 'auditor' | 'bank';
