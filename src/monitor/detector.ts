@@ -2,6 +2,7 @@ import type { EpochMs } from '../core/time.js';
 import type { CardEvent } from '../records/schemas.js';
 import type { EntityType } from './alert.js';
 import type { ReferenceData } from './ports.js';
+import type { CardColumn, CardTable } from './reference-index.js';
 
 /**
  * What a detector found on one event: which entities it concerns (a typology picks the one it alerts on), how
@@ -22,6 +23,21 @@ export type Emit = (result: DetectorResult) => void;
 /** What every detector is given at creation. */
 export interface DetectorEnvironment {
   readonly reference: ReferenceData;
+  /**
+   * The reference's card table when it has one (`createReferenceIndex`): per-card facts in arrays indexed by the
+   * card's number. Absent: look cards up through `reference` (the results are the same either way).
+   */
+  readonly cards: CardTable | undefined;
+  /**
+   * The number in `cards` of the card of the event being processed (-1: a card the roll does not know). Set by
+   * the engine before each event; read only inside `onEvent`, and only when `cards` is defined.
+   */
+  readonly cardIndex: number;
+  /**
+   * Reserves a per-card number (NaN until set), indexed by card number, stored beside the card's facts where it
+   * can be (one cache miss per event for both); undefined without a card table. Call at creation.
+   */
+  cardColumn(): CardColumn | undefined;
 }
 
 /**
@@ -30,6 +46,10 @@ export interface DetectorEnvironment {
  */
 export interface Detector {
   readonly id: string;
+  /**
+   * `event` is the engine's record, set again for the next event: a detector keeps copies of its fields (the
+   * strings themselves are never changed), never the object.
+   */
   onEvent(event: CardEvent, emit: Emit): void;
   expire(watermark: EpochMs): void;
   /** JSON-serialisable state for checkpoints. */

@@ -6,10 +6,11 @@ import { type Alert, alertIdFor } from './alert.js';
 import type { EngineState } from './checkpoint.js';
 import { DAY, type Detector, type DetectorResult, type Emit, MINUTE } from './detector.js';
 import { DETECTOR_KINDS } from './detectors/index.js';
-import { createEventBuffer } from './event-buffer.js';
+import { createEventBuffer, createEventRecord } from './event-buffer.js';
 import { detach } from './event-line.js';
 import { createExpiringMap, type ExpiringMap, sweepIntervalFor } from './expiring-map.js';
 import type { CardReference, ReferenceData } from './ports.js';
+import { type CardTable, cardTableOf, createCardRows } from './reference-index.js';
 import { type Rules, severityOf, type TypologyRule } from './rules.js';
 import { createSeenSet } from './seen-set.js';
 
@@ -49,7 +50,10 @@ export interface EngineOptions {
   readonly onError?: (failure: DetectorFailure) => void;
   /** Called for each late event (e.g. to quarantine it). */
   readonly onLate?: (event: CardEvent) => void;
-  /** Called after each event has run through the detectors (latency metrics). */
+  /**
+   * Called after each event has run through the detectors (latency metrics). The event object is the engine's
+   * own record, set again for every event: read it during the call, copy what is kept.
+   */
   readonly onProcessed?: (event: CardEvent) => void;
   /** How often, in event time, expired state is collected. Default one minute. */
   readonly expiryIntervalMs?: number;
@@ -64,7 +68,16 @@ export interface EngineOptions {
  * await sink.upsert(engine.takeChanges());
  */
 export interface Engine {
-  push(event: CardEvent): PushOutcome;
+  /**
+   * `cardIndex`: the event's card's number in `cards` (`cards.indexOf(event.card)`), when the caller knows it
+   * already (the replay resolves each card of its dictionary once); left out, the engine looks it up.
+   */
+  push(event: CardEvent, cardIndex?: number): PushOutcome;
+  /**
+   * `push` for a caller that reuses its event object after the call (the replay fills one record per event):
+   * the engine never keeps a pushed event, only its fields, and `onLate` is handed a copy.
+   */
+  pushReused(event: CardEvent, cardIndex?: number): PushOutcome;
   /** End of input: process every buffered event; the watermark moves past the latest event seen. */
   drain(): void;
   /** Alerts opened or updated since the last call, in the state they are in now. */
@@ -81,6 +94,11 @@ export interface Engine {
   restore(state: EngineState): Result<void>;
   stats(): EngineStats;
   readonly ruleVersion: string;
+  /**
+   * The reference's card table (`cardTableOf`: the same card numbers, the facts read from this engine's copy),
+   * undefined for a reference without one.
+   */
+  readonly cards: CardTable | undefined;
 }
 
 interface Contribution {
@@ -129,7 +147,14 @@ export function createEngine(options: EngineOptions): Engine {
   // forgotten before the next event, so a reference refreshed between batches is always seen).
   let memoCard: string | undefined;
   let memoRef: CardReference | undefined;
+  const table = cardTableOf(reference);
+  // This engine's copy of the facts, with room beside them for a detector's per-card state.
+  const rows = table !== undefined ? createCardRows(table) : undefined;
+  const cards = rows?.view;
   const env = {
+    cards,
+    cardIndex: -1,
+    cardColumn: () => rows?.column(),
     reference: {
       card(card: string): CardReference | undefined {
         if (card !== memoCard) {
@@ -168,6 +193,8 @@ export function createEngine(options: EngineOptions): Engine {
   });
 
   let buffer = createEventBuffer();
+  // The event being processed: one record whose fields the buffer sets for each event (no object per event).
+  const current = createEventRecord();
   const seen = createSeenSet(sweepIntervalFor(Math.max(lateness, MINUTE)));
   let watermark = Number.NEGATIVE_INFINITY;
   let maxTs = Number.NEGATIVE_INFINITY;
@@ -346,9 +373,11 @@ export function createEngine(options: EngineOptions): Engine {
     };
   });
 
-  function process(event: CardEvent): void {
+  /** `tag`: the card's number in `cards` when the pusher gave it, else -2 (looked up here). */
+  function process(event: CardEvent, tag: number): void {
     counters.processed++;
     memoCard = undefined;
+    if (cards !== undefined) env.cardIndex = tag >= -1 ? tag : cards.indexOf(event.card);
     for (let i = 0; i < detectors.length; i++) {
       const d = detectors[i]!;
       try {
@@ -375,13 +404,35 @@ export function createEngine(options: EngineOptions): Engine {
   function advance(to: number): void {
     if (to <= watermark) return;
     watermark = to;
-    for (let next = buffer.peek(); next !== undefined && next.ts < watermark; next = buffer.peek()) {
-      process(buffer.pop()!);
+    while (buffer.size > 0 && buffer.peekTs() < watermark) {
+      const tag = buffer.popInto(current);
+      process(current, tag);
     }
     // Collect expired state only after the buffer has been drained up to the watermark: every event still to
     // come has ts ≥ watermark, so expiry can never change a result (each detector also checks ages exactly).
     if (watermark - lastExpiry >= expiryInterval) expire();
     if (watermark - lastCloseCheck >= DAY) closeIdle();
+  }
+
+  function push(event: CardEvent, cardIndex: number, reused: boolean): PushOutcome {
+    counters.received++;
+    if (seen.has(event.eventId)) {
+      counters.duplicates++;
+      return 'duplicate';
+    }
+    if (event.ts < watermark) {
+      counters.late++;
+      options.onLate?.(reused ? { ...event } : event);
+      return 'late';
+    }
+    seen.add(event.eventId, event.ts);
+    // The buffer copies the event's fields: the object itself is not kept.
+    buffer.push(event, cardIndex);
+    if (event.ts > maxTs) {
+      maxTs = event.ts;
+      advance(maxTs - lateness);
+    }
+    return 'accepted';
   }
 
   function stateKeys(): number {
@@ -393,25 +444,9 @@ export function createEngine(options: EngineOptions): Engine {
 
   const engine: Engine = {
     ruleVersion: rules.version,
-    push(event) {
-      counters.received++;
-      if (seen.has(event.eventId)) {
-        counters.duplicates++;
-        return 'duplicate';
-      }
-      if (event.ts < watermark) {
-        counters.late++;
-        options.onLate?.(event);
-        return 'late';
-      }
-      seen.add(event.eventId, event.ts);
-      buffer.push(event);
-      if (event.ts > maxTs) {
-        maxTs = event.ts;
-        advance(maxTs - lateness);
-      }
-      return 'accepted';
-    },
+    cards,
+    push: (event, cardIndex = -2) => push(event, cardIndex, false),
+    pushReused: (event, cardIndex = -2) => push(event, cardIndex, true),
     drain() {
       if (maxTs === Number.NEGATIVE_INFINITY) return;
       advance(maxTs + 1);

@@ -10,6 +10,11 @@
  */
 export interface ExpiringMap<V> {
   get(key: string): V | undefined;
+  /**
+   * The value, marked as touched at `at`: `get` then `touch` with the same value, in one look-up (a detector's
+   * per-event step). Undefined when absent, and nothing is marked.
+   */
+  getAndTouch(key: string, at: number): V | undefined;
   has(key: string): boolean;
   /** Sets the value and marks the entry as touched at `at`. */
   touch(key: string, value: V, at: number): void;
@@ -53,6 +58,12 @@ export function createExpiringMap<V>(sweepIntervalMs = 0, onExpired?: (value: V)
   };
   return {
     get: (key) => map.get(key)?.value,
+    getAndTouch(key, at) {
+      const slot = map.get(key);
+      if (slot === undefined) return undefined;
+      slot.at = at;
+      return slot.value;
+    },
     has: (key) => map.has(key),
     touch(key, value, at) {
       const slot = map.get(key);

@@ -23,7 +23,10 @@ export interface MonitorOptions {
   readonly checkpointName?: string;
   readonly onError?: (failure: DetectorFailure) => void;
   readonly onLate?: (event: CardEvent) => void;
-  /** Called after each event has run through the detectors (latency metrics). */
+  /**
+   * Called after each event has run through the detectors (latency metrics). The event is the engine's record,
+   * set again for the next event: read it during the call, copy what is kept.
+   */
   readonly onProcessed?: (event: CardEvent) => void;
 }
 
@@ -38,7 +41,10 @@ export interface MonitorOptions {
  * await monitor.commit({ kind: 'file', path, line });
  */
 export interface Monitor {
-  push(event: CardEvent): PushOutcome;
+  /** `cardIndex`: see `Engine.push`. */
+  push(event: CardEvent, cardIndex?: number): PushOutcome;
+  /** `push` for a caller that reuses its event object: see `Engine.pushReused`. */
+  pushReused(event: CardEvent, cardIndex?: number): PushOutcome;
   drain(): void;
   /**
    * Writes changed alerts to the sink, then saves a checkpoint (when a store is configured and `checkpoint` is
@@ -82,7 +88,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
     engine,
     rules: options.rules,
     checkpointName: name,
-    push: (event) => engine.push(event),
+    push: (event, cardIndex) => engine.push(event, cardIndex),
+    pushReused: (event, cardIndex) => engine.pushReused(event, cardIndex),
     drain: () => engine.drain(),
     checkpoint,
     async commit(position = null, commitOptions = {}) {

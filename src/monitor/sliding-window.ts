@@ -166,15 +166,20 @@ class ArrayWindow implements SlidingWindow {
 
   /** Drops the references held in [from, to) (they are outside the window), keeping the capacity. */
   private forget(from: number, to: number): void {
-    this.ks.fill('', from, to);
-    this.ids.fill('', from, to);
+    // A loop rather than `fill`: the range is a few events, far less than the builtin's call costs.
+    const { ks, ids } = this;
+    for (let i = from; i < to; i++) {
+      ks[i] = '';
+      ids[i] = '';
+    }
   }
 
   clear(): void {
     this.forget(0, this.end);
     this.head = 0;
     this.end = 0;
-    this.dk.fill('', 0, this.dn);
+    const dk = this.dk;
+    for (let i = 0; i < this.dn; i++) dk[i] = '';
     this.dn = 0;
     this.counts = null;
   }

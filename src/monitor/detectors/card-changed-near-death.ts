@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { maskCardNumber } from '../../core/card-number.js';
 import { shanghaiDate } from '../../core/time.js';
 import { DAY, type Detector, type DetectorEnvironment } from '../detector.js';
-import { ALL_CHANNELS, CARD_USE, compileFilter, eventFilterParams } from './common.js';
+import {
+  ALL_CHANNELS,
+  CARD_USE,
+  compileFilter,
+  currentReference,
+  eventFilterParams,
+  mayConcernTheDead,
+} from './common.js';
 
 /**
  * Activity on a card that became a benefit's card shortly before, or after, the beneficiary's death: the
@@ -31,8 +38,8 @@ export function createCardChangedNearDeath(
   return {
     id,
     onEvent(event, emit) {
-      if (!accepts(event)) return;
-      const ref = env.reference.card(event.card);
+      if (!accepts(event) || !mayConcernTheDead(env)) return;
+      const ref = currentReference(env, event.card);
       // No beneficiary of the card believed dead (most cards): nothing to look at.
       if (ref === undefined || ref.allAliveAndActive === true) return;
       for (const b of ref.beneficiaries) {

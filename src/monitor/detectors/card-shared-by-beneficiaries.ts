@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { maskCardNumber } from '../../core/card-number.js';
 import type { Detector, DetectorEnvironment } from '../detector.js';
 import type { IndexedCardReference } from '../reference-index.js';
-import { ALL_CHANNELS, compileFilter, eventFilterParams, MONEY_OUT } from './common.js';
+import { ALL_CHANNELS, compileFilter, currentReference, eventFilterParams, MONEY_OUT } from './common.js';
 
 /** A card that several beneficiaries' pensions are paid to: one collector behind several "pensioners". */
 export const cardSharedParams = z
@@ -27,7 +27,13 @@ export function createCardSharedByBeneficiaries(
     id,
     onEvent(event, emit) {
       if (!accepts(event)) return;
-      const ref = env.reference.card(event.card);
+      const cards = env.cards;
+      // With a card table, the count is read by the card's number: no look at its reference (most cards).
+      if (cards !== undefined) {
+        const i = env.cardIndex;
+        if (i < 0 || cards.beneficiaryCount(i) < params.minBeneficiaries) return;
+      }
+      const ref = currentReference(env, event.card);
       if (ref === undefined) return;
       const count = (ref as IndexedCardReference).beneficiaryCount ?? ref.beneficiaries.length;
       if (count < params.minBeneficiaries) return;

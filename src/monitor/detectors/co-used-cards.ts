@@ -178,7 +178,7 @@ export function createCoUsedCards(id: string, params: CoUsedCardsParams, env: De
     onEvent(event, emit) {
       const terminalId = event.terminalId;
       if (terminalId === undefined || !accepts(event)) return;
-      let run = recent.get(terminalId);
+      let run = recent.getAndTouch(terminalId, event.ts);
       if (run === undefined) {
         run = spareRuns.pop();
         if (run === undefined) run = { window: windows.take(), active: false };
@@ -186,8 +186,8 @@ export function createCoUsedCards(id: string, params: CoUsedCardsParams, env: De
           run.window = windows.take();
           run.active = false;
         }
+        recent.touch(terminalId, run, event.ts);
       }
-      recent.touch(terminalId, run, event.ts);
       run.window.add(event.ts, event.card, event.eventId);
       if (run.window.distinct < params.minRunCards) {
         run.active = false;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { EVENT_CHANNELS, EVENT_TYPES } from '../../records/enums.js';
 import type { CardEvent } from '../../records/schemas.js';
+import type { DetectorEnvironment } from '../detector.js';
+import type { CardReference } from '../ports.js';
 
 /** Which events a detector looks at: types, channels, and whether declined attempts count. */
 export const eventFilterParams = {
@@ -15,12 +17,49 @@ export interface EventFilter {
   readonly includeDeclined: boolean;
 }
 
-/** A predicate compiled once (Sets, no per-event allocation). */
+/**
+ * A predicate compiled once (Sets, no per-event allocation). It remembers its last answer: most events are of the
+ * type, channel and result of the one before (ATM withdrawals), and three comparisons cost less than two Set
+ * look-ups, in each of the seven detectors.
+ */
 export function compileFilter(filter: EventFilter): (event: CardEvent) => boolean {
   const types = new Set<string>(filter.eventTypes);
   const channels = new Set<string>(filter.channels);
   const declined = filter.includeDeclined;
-  return (e) => types.has(e.type) && channels.has(e.channel) && (declined || e.result === 'approved');
+  let lastType = '';
+  let lastChannel = '';
+  let lastResult = '';
+  let lastAnswer = false;
+  return (e) => {
+    if (e.type === lastType && e.channel === lastChannel && e.result === lastResult) return lastAnswer;
+    lastType = e.type;
+    lastChannel = e.channel;
+    lastResult = e.result;
+    lastAnswer = types.has(e.type) && channels.has(e.channel) && (declined || e.result === 'approved');
+    return lastAnswer;
+  };
+}
+
+/**
+ * The reference of the card of the event being processed: by its number in the card table when the reference has
+ * one (no map look-up), else looked up by the card.
+ */
+export function currentReference(env: DetectorEnvironment, card: string): CardReference | undefined {
+  const cards = env.cards;
+  if (cards === undefined) return env.reference.card(card);
+  const i = env.cardIndex;
+  return i < 0 ? undefined : cards.references[i];
+}
+
+/**
+ * False when the card table says the event's card cannot concern the dead or a status change (unknown to the
+ * roll, or all its holders alive and active): the one-byte test that spares most events a look at the reference.
+ */
+export function mayConcernTheDead(env: DetectorEnvironment): boolean {
+  const cards = env.cards;
+  if (cards === undefined) return true;
+  const i = env.cardIndex;
+  return i >= 0 && !cards.allAliveAndActive(i);
 }
 
 export const MONEY_OUT = ['withdrawal', 'transfer_out'] as const;

@@ -3,7 +3,15 @@ import { maskCardNumber } from '../../core/card-number.js';
 import { shanghaiDate } from '../../core/time.js';
 import { DAY, type Detector, type DetectorEnvironment } from '../detector.js';
 import { statusAt } from '../ports.js';
-import { ALL_CHANNELS, CARD_USE, compileFilter, dateTime, eventFilterParams } from './common.js';
+import {
+  ALL_CHANNELS,
+  CARD_USE,
+  compileFilter,
+  currentReference,
+  dateTime,
+  eventFilterParams,
+  mayConcernTheDead,
+} from './common.js';
 
 /**
  * Activity on a card whose holder is believed dead (from death matching) or whose benefit is suspended or
@@ -37,8 +45,8 @@ export function createDeceasedCardActivity(
   return {
     id,
     onEvent(event, emit) {
-      if (!accepts(event)) return;
-      const ref = env.reference.card(event.card);
+      if (!accepts(event) || !mayConcernTheDead(env)) return;
+      const ref = currentReference(env, event.card);
       if (ref === undefined || ref.allAliveAndActive === true) return;
       let best = 0;
       let why = '';

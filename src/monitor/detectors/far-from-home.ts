@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { maskCardNumber } from '../../core/card-number.js';
 import type { Detector, DetectorEnvironment } from '../detector.js';
+import type { CardReference } from '../ports.js';
 import type { IndexedCardReference } from '../reference-index.js';
-import { compileFilter, eventFilterParams, MONEY_OUT } from './common.js';
+import { compileFilter, currentReference, eventFilterParams, MONEY_OUT } from './common.js';
 
 /**
  * Withdrawals in another prefecture (or province) than the holder's region. Weak alone: many rural pensioners
@@ -29,16 +30,29 @@ export function createFarFromHome(id: string, params: FarFromHomeParams, env: De
     onEvent(event, emit) {
       const region = event.terminalRegion;
       if (region === undefined || !accepts(event)) return;
-      const ref = env.reference.card(event.card);
-      if (ref === undefined) return;
       let home: string | undefined;
-      const facts = ref as IndexedCardReference;
-      if (facts.regionCount === 0) return;
-      if (facts.regionCount === 1) {
-        // One holder with a region (most cards): the loop below, without walking the beneficiaries.
-        home = facts.firstRegion!;
-        if (samePrefix(home, region, digits)) return;
+      let regionCount: number | undefined;
+      let ref: CardReference | undefined;
+      const cards = env.cards;
+      if (cards !== undefined) {
+        // By the card's number: the facts without a look at the reference (needed only if it fires).
+        const i = env.cardIndex;
+        if (i < 0) return;
+        regionCount = cards.regionCount(i);
+        if (regionCount === 1) home = cards.firstRegion(i)!;
       } else {
+        ref = env.reference.card(event.card);
+        if (ref === undefined) return;
+        const facts = ref as IndexedCardReference;
+        regionCount = facts.regionCount;
+        if (regionCount === 1) home = facts.firstRegion!;
+      }
+      if (regionCount === 0) return;
+      if (regionCount === 1) {
+        // One holder with a region (most cards): the loop below, without walking the beneficiaries.
+        if (samePrefix(home!, region, digits)) return;
+      } else {
+        ref ??= currentReference(env, event.card)!;
         for (const b of ref.beneficiaries) {
           const r = b.regionCode;
           if (r === undefined) continue;
@@ -59,7 +73,7 @@ export function createFarFromHome(id: string, params: FarFromHomeParams, env: De
         strength: otherProvince ? params.provinceStrength : params.prefectureStrength,
         reason: `${event.type} on card ${maskCardNumber(event.card)} in region ${region}, another ${otherProvince ? 'province' : 'prefecture'} than the holder's (${home})`,
         evidence: [event.eventId],
-        beneficiaryIds: ref.beneficiaries.map((b) => b.beneficiaryId),
+        beneficiaryIds: (ref ?? currentReference(env, event.card)!).beneficiaries.map((b) => b.beneficiaryId),
       });
     },
     expire() {},

@@ -93,7 +93,7 @@ export function createMultiCardSession(
   }
 
   function onTerminal(event: CardEvent, terminalId: string, emit: Emit): void {
-    let state = terminals.get(terminalId);
+    let state = terminals.getAndTouch(terminalId, event.ts);
     if (state === undefined) {
       state = spareStates.pop();
       if (state === undefined) state = { window: windows.take(), firing: false };
@@ -101,11 +101,11 @@ export function createMultiCardSession(
         state.window = windows.take();
         state.firing = false;
       }
+      terminals.touch(terminalId, state, event.ts);
     } else if (event.ts - state.window.lastTs > maxGapMs) {
       state.window.clear();
       state.firing = false;
     }
-    terminals.touch(terminalId, state, event.ts);
     const isNew = state.window.add(event.ts, event.card, event.eventId);
     const distinct = state.window.distinct;
     if (distinct < params.minCards) {

@@ -202,6 +202,51 @@ describe('event columns', () => {
     expect(a!.card).toBe(b!.card);
   });
 
+  it('keep every card number apart: lengths 12 to 19, leading zeros, numbers equal but for their length', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.stringMatching(/^[0-9]{12,19}$/),
+            fc.integer({ min: 12, max: 19 }).map((n) => '0'.repeat(n)),
+            fc
+              .tuple(fc.integer({ min: 0, max: 7 }), fc.stringMatching(/^[1-9][0-9]{11}$/))
+              .map(([zeros, digits]) => '0'.repeat(zeros) + digits),
+          ),
+          { minLength: 1, maxLength: 300 },
+        ),
+        (cards) => {
+          // Every card twice, the second time after the others: each is found again, none merged with another.
+          const all = [...cards, ...cards];
+          const lines = all.map((card, i) => JSON.stringify({ ...base, event_id: `E${i}`, card }));
+          const builder = new BatchBuilder();
+          lines.forEach((line, k) => {
+            const buf = Buffer.from(line);
+            builder.line(buf, 0, buf.length, k + 1, true);
+          });
+          const batch = builder.take(lines.length, 0, true);
+          expect(batch.count).toBe(all.length);
+          expect(batch.newCards).toEqual([...new Set(cards)]);
+          expect(Array.from(batch.card, (c) => batch.newCards[c])).toEqual(all);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keep thousands of card numbers apart as their table grows', () => {
+    const cards = Array.from({ length: 6_000 }, (_, i) => String(i * 7_919).padStart(12 + (i % 8), '0'));
+    const all = [...cards, ...cards.slice().reverse()];
+    const builder = new BatchBuilder();
+    all.forEach((card, k) => {
+      const buf = Buffer.from(JSON.stringify({ ...base, event_id: `E${k}`, card }));
+      builder.line(buf, 0, buf.length, k + 1, true);
+    });
+    const batch = builder.take(all.length, 0, true);
+    expect(batch.newCards).toEqual(cards);
+    expect(Array.from(batch.card, (c) => batch.newCards[c])).toEqual(all);
+  });
+
   it('start the dictionaries afresh when they are full, values unchanged', () => {
     const builder = new BatchBuilder(4);
     const reader = new BatchReader();

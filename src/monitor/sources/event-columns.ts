@@ -1,8 +1,12 @@
+import type { CardNumber } from '../../core/card-number.js';
 import type { Issue } from '../../core/result.js';
+import type { EpochMs } from '../../core/time.js';
 import { isValidYmd } from '../../core/time.js';
 import { EVENT_CHANNELS, EVENT_RESULTS, EVENT_TYPES, MONEY_EVENT_TYPES } from '../../records/enums.js';
 import type { CardEvent } from '../../records/schemas.js';
+import { createEventRecord, type MutableCardEvent } from '../event-buffer.js';
 import { FRACTION_MS, internCard, parseCardEventLine } from '../event-line.js';
+import type { CardTable } from '../reference-index.js';
 
 /**
  * The replay's reading side, in columns: a file's lines read as bytes, validated and turned into columnar batches
@@ -156,6 +160,83 @@ class ByteInterner {
     this.fresh = [];
     return out;
   }
+}
+
+/**
+ * Card numbers (12 to 19 ASCII digits, checked before) interned to small integers like `ByteInterner`, but each
+ * number held as integers in its slot of the table itself: the first digits with the length, and the last nine
+ * digits with the entry. A look-up reads one slot (16 bytes) instead of a slot, the entry's hash and length, and its
+ * bytes in the arena: on 200,000 cards each of those is a cache miss, and this is the reading thread's hottest step.
+ */
+class CardInterner {
+  /** Slots of 2 numbers: first digits × 32 + length; last nine digits × 2^22 + entry + 1 (0: empty slot). */
+  private slots = new Float64Array(2 << 12);
+  size = 0;
+  fresh: string[] = [];
+
+  intern(buf: Uint8Array, at: number, end: number): number {
+    let high = 0;
+    const split = end - 9;
+    for (let k = at; k < split; k++) high = high * 10 + (buf[k]! - 48);
+    let low = 0;
+    for (let k = split; k < end; k++) low = low * 10 + (buf[k]! - 48);
+    const key = high * 32 + (end - at);
+    const lowPart = low * ENTRY_SPAN;
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    for (let s = hashDigits(key, low) & mask; ; s = (s + 1) & mask) {
+      const second = slots[2 * s + 1]!;
+      if (second === 0) {
+        // A bug, not input: the dictionaries restart at MAX_DICTIONARY entries, far below.
+        if (this.size + 1 >= ENTRY_SPAN) throw new Error('card dictionary overflow');
+        slots[2 * s] = key;
+        slots[2 * s + 1] = lowPart + this.size + 1;
+        this.fresh.push(latin1(buf, at, end));
+        const entry = this.size++;
+        if (this.size * 2 > mask + 1) this.rehash();
+        return entry;
+      }
+      const entryPlusOne = second % ENTRY_SPAN;
+      if (slots[2 * s] === key && second - entryPlusOne === lowPart) return entryPlusOne - 1;
+    }
+  }
+
+  private rehash(): void {
+    const old = this.slots;
+    const slots = new Float64Array(old.length * 2);
+    const mask = (slots.length >> 1) - 1;
+    for (let o = 0; o < old.length; o += 2) {
+      const second = old[o + 1]!;
+      if (second === 0) continue;
+      const key = old[o]!;
+      let s = hashDigits(key, (second - (second % ENTRY_SPAN)) / ENTRY_SPAN) & mask;
+      while (slots[2 * s + 1] !== 0) s = (s + 1) & mask;
+      slots[2 * s] = key;
+      slots[2 * s + 1] = second;
+    }
+    this.slots = slots;
+  }
+
+  clear(): void {
+    this.slots.fill(0);
+    this.size = 0;
+    this.fresh = [];
+  }
+
+  takeFresh(): string[] {
+    const out = this.fresh;
+    this.fresh = [];
+    return out;
+  }
+}
+
+/** Entries (+ 1) kept below the last nine digits of a card in its slot: the dictionary restarts long before. */
+const ENTRY_SPAN = 1 << 22;
+
+/** A hash of a card's two integers (the first < 2^39, the second < 10^9). */
+function hashDigits(key: number, low: number): number {
+  const h = Math.imul((key % 0x40000000) ^ Math.floor(key / 0x40000000), 0x9e3779b1) ^ low;
+  return Math.imul(h ^ (h >>> 15), 0x85ebca6b) ^ (Math.imul(h, 0x27d4eb2d) >>> 13);
 }
 
 function grow(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
@@ -328,7 +409,7 @@ const textOk = (s: Uint8Array, at: number, end: number, max: number) =>
 
 /** Builds the batches of one file (its dictionaries live as long as the reader). */
 export class BatchBuilder {
-  private readonly cards = new ByteInterner();
+  private readonly cards = new CardInterner();
   private readonly terminals = new ByteInterner();
   private readonly regions = new ByteInterner();
   private capacity = 8192;
@@ -455,10 +536,8 @@ export class BatchBuilder {
    * "not sure, ask `parseCardEventLine`". Accepts exactly the lines that fast path accepts, with the same values.
    */
   private fast(s: Uint8Array, from: number, n: number, keep: boolean): boolean {
-    for (let k = from; k < n; k++) {
-      const c = s[k]!;
-      if (c < 32 || c > 126 || c === 92) return false;
-    }
+    // Printable ASCII without a backslash only: checked as the keys and values are scanned (every other byte of
+    // the line must equal a given structural character or a space), one pass over the line rather than two.
     let i = from;
     while (i < n && s[i] === 32) i++;
     if (s[i] !== 123) return false;
@@ -488,7 +567,11 @@ export class BatchBuilder {
       if (s[i] !== 34) return false;
       const keyAt = i + 1;
       let keyEnd = keyAt;
-      while (keyEnd < n && s[keyEnd] !== 34) keyEnd++;
+      for (; keyEnd < n; keyEnd++) {
+        const c = s[keyEnd]!;
+        if (c === 34) break;
+        if (c < 32 || c > 126 || c === 92) return false;
+      }
       if (keyEnd >= n) return false;
       i = keyEnd + 1;
       while (i < n && s[i] === 32) i++;
@@ -498,7 +581,11 @@ export class BatchBuilder {
       if (s[i] !== 34) return false;
       const valueAt = i + 1;
       let valueEnd = valueAt;
-      while (valueEnd < n && s[valueEnd] !== 34) valueEnd++;
+      for (; valueEnd < n; valueEnd++) {
+        const c = s[valueEnd]!;
+        if (c === 34) break;
+        if (c < 32 || c > 126 || c === 92) return false;
+      }
       if (valueEnd >= n) return false;
       i = valueEnd + 1;
       switch (fieldAt(s, keyAt, keyEnd)) {
@@ -618,20 +705,58 @@ export class BatchBuilder {
  */
 export class BatchReader {
   private cards: string[] = [];
+  /** The number of each dictionary card in `table` (-1: unknown to the roll). */
+  private cardIndices: number[] = [];
   private terminals: string[] = [];
   private regions: string[] = [];
 
-  /** Calls `onEvent` with each event of the batch, in line order. */
-  forEach(batch: EventBatch, onEvent: (event: CardEvent) => void): void {
+  /**
+   * @param table the engine's card table (`Engine.cards`): each card of the dictionary is resolved to its number
+   * once, and handed to `onEvent` with every event of the card.
+   */
+  constructor(private readonly table?: CardTable) {}
+
+  /**
+   * Calls `onEvent` with each event of the batch, in line order, and its card's number in the table (-2: not
+   * resolved, e.g. without a table: the engine looks it up).
+   */
+  forEach(batch: EventBatch, onEvent: (event: CardEvent, cardIndex: number) => void): void {
+    this.visit(batch, undefined, onEvent);
+  }
+
+  /**
+   * `forEach` without an object per event: the events of the columns are set one after the other on one record
+   * (the same fields, the same values), valid during the call only; events read by the schema path are handed
+   * over as they are. For `Engine.pushReused`, which copies what it keeps.
+   */
+  forEachReused(batch: EventBatch, onEvent: (event: CardEvent, cardIndex: number) => void): void {
+    this.record ??= createEventRecord();
+    this.visit(batch, this.record, onEvent);
+  }
+
+  private record: MutableCardEvent | undefined;
+
+  private visit(
+    batch: EventBatch,
+    record: MutableCardEvent | undefined,
+    onEvent: (event: CardEvent, cardIndex: number) => void,
+  ): void {
     if (batch.reset) {
       this.cards = [];
+      this.cardIndices = [];
       this.terminals = [];
       this.regions = [];
     }
-    for (const c of batch.newCards) this.cards.push(internCard(c));
+    const table = this.table;
+    for (const c of batch.newCards) {
+      const i = table !== undefined ? table.indexOf(c) : -2;
+      // A card on the roll: the table's own string, which is the interned one.
+      this.cards.push(i >= 0 ? table!.cards[i]! : internCard(c));
+      this.cardIndices.push(i);
+    }
     for (const t of batch.newTerminals) this.terminals.push(t);
     for (const r of batch.newRegions) this.regions.push(r);
-    const { cards, terminals, regions } = this;
+    const { cards, cardIndices, terminals, regions } = this;
     const { ts, card, terminal, region, channel, type, result, amount, ids, idEnds, sessions, objects } =
       batch;
     let idAt = 0;
@@ -639,13 +764,28 @@ export class BatchReader {
       const c = card[i]!;
       const idEnd = idEnds[i]!;
       if (c < 0) {
-        onEvent(objects![i]!);
+        onEvent(objects![i]!, -2);
         idAt = idEnd;
         continue;
       }
       const t = terminal[i]!;
       const r = region[i]!;
       const a = amount[i]!;
+      if (record !== undefined) {
+        record.eventId = ids.slice(idAt, idEnd);
+        record.ts = ts[i]! as EpochMs;
+        record.card = cards[c]! as CardNumber;
+        record.terminalId = t < 0 ? undefined : terminals[t];
+        record.terminalRegion = r < 0 ? undefined : regions[r];
+        record.channel = EVENT_CHANNELS[channel[i]!]!;
+        record.type = EVENT_TYPES[type[i]!]!;
+        record.amountFen = Number.isNaN(a) ? undefined : a;
+        record.result = EVENT_RESULTS[result[i]!]!;
+        record.sessionId = sessions === undefined ? undefined : sessions[i];
+        idAt = idEnd;
+        onEvent(record, cardIndices[c]!);
+        continue;
+      }
       const event = {
         eventId: ids.slice(idAt, idEnd),
         ts: ts[i]!,
@@ -659,7 +799,7 @@ export class BatchReader {
         sessionId: sessions === undefined ? undefined : sessions[i],
       } as CardEvent;
       idAt = idEnd;
-      onEvent(event);
+      onEvent(event, cardIndices[c]!);
     }
   }
 }

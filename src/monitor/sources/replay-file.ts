@@ -128,9 +128,10 @@ export async function replayFile(
     });
   };
 
-  const reader = new BatchReader();
-  const push = (event: CardEvent) => {
-    monitor.push(event);
+  const reader = new BatchReader(monitor.engine.cards);
+  // The reader sets each event on one record (no object per event): the engine copies what it keeps.
+  const push = (event: CardEvent, cardIndex: number) => {
+    monitor.pushReused(event, cardIndex);
   };
   let lines = 0;
   const onBatch = async (batch: EventBatch) => {
@@ -148,7 +149,7 @@ export async function replayFile(
     }
     sinceCommit += batch.count;
     events += batch.count;
-    reader.forEach(batch, push);
+    reader.forEachReused(batch, push);
     if (batch.final) return;
     const lastLine = batch.lastLine;
     options.onProgress?.({
