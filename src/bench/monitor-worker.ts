@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
@@ -41,6 +41,68 @@ function mainThreadCpuMs(): number {
   }
 }
 
+/** Messages in each CPU window of the NATS run: the first ones, and as many later on. */
+const START_WINDOW = 20_000;
+
+/**
+ * µs of CPU per message over the first messages (`start…`) and over a later window (`later…`): the consumer's
+ * thread (`Main`) and the rest of the process (`Other`: the replica, compiler and GC threads).
+ */
+function cpuWindows(marks: readonly [number, number, number][]): Record<string, number> {
+  const per = (a: [number, number, number] | undefined, b: [number, number, number] | undefined) => {
+    if (a === undefined || b === undefined || b[0] <= a[0]) return [Number.NaN, Number.NaN];
+    const n = b[0] - a[0];
+    return [Math.round(((b[1] - a[1]) * 1000) / n), Math.round(((b[2] - a[2] - (b[1] - a[1])) * 1000) / n)];
+  };
+  const [startMain, startOther] = per(marks[0], marks[1]);
+  const [laterMain, laterOther] = per(marks[2], marks[3]);
+  return {
+    startCpuUsMain: startMain!,
+    startCpuUsOther: startOther!,
+    laterCpuUsMain: laterMain!,
+    laterCpuUsOther: laterOther!,
+  };
+}
+
+async function sampleAllocations(file: string, messages: () => number): Promise<void> {
+  const { Session } = await import('node:inspector');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  while (messages() < 20_000) await new Promise((r) => setTimeout(r, 20));
+  await post('HeapProfiler.enable');
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  const from = messages();
+  while (messages() < 80_000) await new Promise((r) => setTimeout(r, 20));
+  const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: unknown };
+  writeFileSync(file, JSON.stringify({ messages: messages() - from, profile }));
+  session.disconnect();
+}
+
+/** CPU ms of every thread of this process, by `name:tid` (/proc; for BENCH_MONITOR_NATS_TRACE). */
+function threadCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(`${name}:${tid}`, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    } catch {
+      // The thread ended.
+    }
+  }
+  return out;
+}
+
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
@@ -64,6 +126,15 @@ async function nats(
   const store = await openStore(dbPath);
   const inline = process.env.BENCH_MONITOR_NATS_CHECKPOINTS === 'inline';
   const processed = new Float64Array(expected);
+  // BENCH_MONITOR_NATS_TRACE=1: every 50th of the first 2,000 events processed, then every 250th up to 20,000, [count, latency ms, ms since
+  // start, consumer thread CPU ms, process CPU ms], printed on stderr (where a start-up backlog comes from).
+  const trace: number[][] | undefined = process.env.BENCH_MONITOR_NATS_TRACE === '1' ? [] : undefined;
+  let started = performance.now();
+  let firstTs: number | undefined;
+  const bySecond: [number, number, number][] = [];
+  /** With the trace: when (ms since start) the replica's saves were seen done, and GC pauses over 10 ms. */
+  const savesSeen: number[] = [];
+  const longGc: [number, number][] = [];
   const toAlert: number[] = [];
   let count = 0;
   const saveMs: number[] = [];
@@ -93,6 +164,29 @@ async function nats(
     checkpointName: 'bench',
     onProcessed: (event) => {
       if (count < expected) processed[count++] = Date.now() - event.ts;
+      if (trace !== undefined) {
+        // By second of publishing: events over 10 ms and the slowest.
+        firstTs ??= event.ts;
+        const second = Math.floor((event.ts - firstTs) / 1000);
+        const latency = processed[count - 1]!;
+        let row = bySecond[second];
+        if (row === undefined) {
+          row = [second, 0, 0];
+          bySecond[second] = row;
+        }
+        if (latency > 10) row[1]++;
+        if (latency > row[2]) row[2] = latency;
+      }
+      if (trace !== undefined && count % (count <= 2000 ? 50 : 250) === 0 && count <= 20_000) {
+        const u = process.cpuUsage();
+        trace.push([
+          count,
+          processed[count - 1]!,
+          Math.round(performance.now() - started),
+          mainThreadCpuMs(),
+          Math.round((u.user + u.system) / 1000),
+        ]);
+      }
     },
   });
   const source = createNatsSource({
@@ -102,6 +196,11 @@ async function nats(
     subject: `${stream}.>`,
     consumer: 'bench',
     batchSize,
+    // BENCH_MONITOR_NATS_CHECKPOINT_EVERY_MS: the checkpoint interval (default the source's, 2 s), to tell the cost
+    // of the saves from the rest.
+    ...(process.env.BENCH_MONITOR_NATS_CHECKPOINT_EVERY_MS === undefined
+      ? {}
+      : { checkpointEveryMs: Number(process.env.BENCH_MONITOR_NATS_CHECKPOINT_EVERY_MS) }),
     ...(inline ? {} : { checkpointReplica: storeReplicaSetup(dbPath, { reference: 'none' }) }),
   });
   // Where the consumer's thread stalls: garbage collection pauses, and the event loop's longest delays.
@@ -111,13 +210,17 @@ async function nats(
       gc.pauses++;
       gc.totalMs += entry.duration;
       gc.maxMs = Math.max(gc.maxMs, entry.duration);
-      if (entry.duration > 10) gc.over10++;
+      if (entry.duration > 10) {
+        gc.over10++;
+        if (trace !== undefined)
+          longGc.push([Math.round(entry.startTime - started), Math.round(entry.duration)]);
+      }
     }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
-  const started = performance.now();
+  started = performance.now();
   const cpuStarted = mainThreadCpuMs();
   // The consumer thread's stalls over 100 ms: [ms since start, stall ms, messages received by then].
   const stalls: [number, number, number][] = [];
@@ -125,19 +228,60 @@ async function nats(
   // Events processed in the first 5 s (start-up: code not yet optimized, the replica starting), left out of the
   // steady-state percentiles.
   let warmUpEvents = -1;
+  // CPU over the first messages (code still cold) and over a later stretch of as many (warm): of the consumer's
+  // thread, and of the rest of the process (the replica's thread, the compiler's and the GC's helpers), in µs
+  // per message. Less sensitive to the machine's load than latencies. [messages, main ms, process ms] at each end.
+  const cpuMarks: [number, number, number][] = [];
+  const processCpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const threadMarks: Map<string, number>[] = [];
+  const markAt = [1, START_WINDOW, 5 * START_WINDOW, 6 * START_WINDOW];
   const sampler = setInterval(() => {
     const now = performance.now();
+    const messages = source.stats().messages;
+    if (cpuMarks.length < markAt.length && messages >= markAt[cpuMarks.length]!) {
+      cpuMarks.push([messages, mainThreadCpuMs(), processCpuMs()]);
+      if (trace !== undefined) threadMarks.push(threadCpuMs());
+    }
     if (warmUpEvents < 0 && now - started >= 5000) warmUpEvents = count;
+    if (trace !== undefined && source.stats().checkpoints > savesSeen.length)
+      savesSeen.push(Math.round(now - started));
     if (now - tick > 100)
       stalls.push([Math.round(now - started), Math.round(now - tick), source.stats().messages]);
     tick = now;
   }, 5);
   const run = source.run();
+  // BENCH_MONITOR_NATS_HEAP_PROFILE=FILE: a sampling heap profile of the consumer's thread (collected objects
+  // included: what it allocates, not what it keeps) from the 20,000th message to the 80,000th, written to FILE.
+  const heapProfile = process.env.BENCH_MONITOR_NATS_HEAP_PROFILE;
+  if (heapProfile !== undefined) void sampleAllocations(heapProfile, () => source.stats().messages);
   const deadline = Date.now() + 180_000;
+  // BENCH_MONITOR_NATS_MARK=1: a line on stdout when the first message has arrived (to place --trace-deopt output).
+  let marked = process.env.BENCH_MONITOR_NATS_MARK !== '1';
   while (source.stats().messages < expected && Date.now() < deadline) {
+    if (!marked && source.stats().messages > 0) {
+      marked = true;
+      process.stdout.write(`=== first messages (${source.stats().messages}) ===\n`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   const received = source.stats().messages;
+  if (trace !== undefined) {
+    process.stderr.write(`${JSON.stringify(trace)}\n`);
+    // CPU ms of each thread over the first messages and over the later window.
+    const delta = (a?: Map<string, number>, b?: Map<string, number>) =>
+      a === undefined || b === undefined
+        ? {}
+        : Object.fromEntries([...b].map(([k, v]) => [k, v - (a.get(k) ?? 0)]).filter(([, v]) => v !== 0));
+    process.stderr.write(
+      `by second [s, events > 10 ms, max ms] ${JSON.stringify(bySecond.filter((r) => r !== undefined))}\nsaves seen at ${JSON.stringify(savesSeen)}\nGC > 10 ms [at, ms] ${JSON.stringify(longGc)}\n`,
+    );
+    process.stderr.write(
+      `threads start ${JSON.stringify(delta(threadMarks[0], threadMarks[1]))} later ${JSON.stringify(delta(threadMarks[2], threadMarks[3]))}\n`,
+    );
+  }
   const ms = performance.now() - started;
   const cpuMs = mainThreadCpuMs() - cpuStarted;
   await source.stop();
@@ -188,6 +332,7 @@ async function nats(
     saves: saveMs.length + (inline ? 0 : stats.checkpoints),
     upsertMaxMs: Math.round(upsertMaxMs),
     stalls: JSON.stringify(stalls.slice(0, 20)),
+    ...cpuWindows(cpuMarks),
     // CPU of the consumer's thread per event received (µs), GC pauses included; the replica's thread apart.
     consumerCpuUsPerEvent: received > 0 ? Math.round((cpuMs * 1000) / received) : Number.NaN,
     gcPauses: gc.pauses,

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SourcePosition } from './checkpoint.js';
@@ -11,6 +12,7 @@ import type {
 } from './checkpoint-replica.js';
 import { parseCardEventLine } from './event-line.js';
 import { createMonitor } from './monitor.js';
+import { warmUp } from './warm-up.js';
 
 /**
  * The replica's thread (see checkpoint-replica.ts): restores the consumer's checkpoint, pushes the event lines
@@ -39,7 +41,22 @@ async function loadSetup(): Promise<ReplicaEnvironment> {
   );
 }
 
+/**
+ * Lowers this thread's priority by `niceness` (Linux keeps a nice value per thread: `/proc/thread-self` names
+ * this thread's id). Best effort: elsewhere, or without the right, the thread keeps its priority.
+ */
+function lowerPriority(niceness: number): void {
+  if (niceness <= 0) return;
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(19, getPriority(tid) + niceness));
+  } catch {
+    // Not Linux, or not allowed: the replica runs at the consumer's priority.
+  }
+}
+
 async function main(): Promise<void> {
+  lowerPriority(input.niceness ?? 0);
   const env = await loadSetup();
   const monitor = createMonitor({
     rules: input.rules,
@@ -56,6 +73,8 @@ async function main(): Promise<void> {
       `checkpoint "${input.checkpointName}" is at ${JSON.stringify(resumed.value)}, the consumer restored ${JSON.stringify(input.resumedAt)}: another process is writing it; run one consumer per checkpoint name`,
     );
   }
+  // Before saying it is ready: the consumer is created only after that, so no line waits for this.
+  if (input.warmUp === true) warmUp(input.rules);
   let position: SourcePosition | null = resumed.value;
   let saved: SourcePosition | null = resumed.value;
   let lastSaveAt = Number.NEGATIVE_INFINITY;

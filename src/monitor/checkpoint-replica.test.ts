@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -187,5 +187,37 @@ describe('checkpoint replica (worker thread)', () => {
     expect(failures.map((f) => f.message)).toEqual(['checkpoint replica: the checkpoint store went away']);
     expect(replica.failure?.message).toBe('checkpoint replica: the checkpoint store went away');
     await replica.close();
+  });
+  it('warmed up and at a lower priority, saves the same checkpoint; only its own thread is lowered', async () => {
+    const niceOf = (tid: string) =>
+      Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const linux = existsSync('/proc/self/task');
+    const threadsBefore = linux ? new Set(readdirSync('/proc/self/task')) : new Set<string>();
+    const db = scratch();
+    const replica = await startCheckpointReplica({
+      setup: scenarioReplicaSetup(db),
+      rules: defaultRules(),
+      checkpointName: 'nats:S:C',
+      checkpointEveryMs: 0,
+      resumedAt: null,
+      warmUp: true,
+      niceness: 5,
+    });
+    if (linux) {
+      // The replica's thread is 5 nicer than this one; this thread (the consumer's) keeps its priority.
+      const mine = niceOf(String(process.pid));
+      const started = readdirSync('/proc/self/task').filter((tid) => !threadsBefore.has(tid));
+      expect(started.map(niceOf)).toContain(Math.min(19, mine + 5));
+      expect(niceOf(String(process.pid))).toBe(mine);
+    }
+    replica.push(lines.slice(0, 40), at(40));
+    replica.push(lines.slice(40), at(lines.length));
+    expect(await replica.flush()).toEqual(at(lines.length));
+    await replica.close();
+    const store = await openStore(db);
+    const saved = await store.monitor.load('nats:S:C');
+    await store.close();
+    // Nothing of the warm-up's made-up events is in the replica's state.
+    expect(saved).toEqual(consumerCheckpoint(lines.length));
   });
 });

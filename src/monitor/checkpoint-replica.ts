@@ -48,6 +48,19 @@ export interface ReplicaInput {
   readonly checkpointEveryMs: number;
   /** Where the consumer's restored checkpoint had got to: the replica must restore the same one. */
   readonly resumedAt: SourcePosition | null;
+  /**
+   * Run made-up events through throwaway engines (src/monitor/warm-up.ts) in the replica's thread before it says
+   * it is ready, so that its first real lines meet compiled code: cold, the replica took a core of a 2-core
+   * machine away from the consumer in the stream's first second. Default false.
+   */
+  readonly warmUp?: boolean;
+  /**
+   * Nice value added to the replica's thread (Linux: a thread's own priority; elsewhere ignored), so that on a
+   * busy machine the consumer's thread, the NATS server and the publishers get the cores first: the replica
+   * only has to keep up on average (it may lag by up to `maxReplicaLagEvents`), the consumer must answer each
+   * event within milliseconds. Default 0 (unchanged).
+   */
+  readonly niceness?: number;
 }
 
 export type ToReplica =

@@ -17,7 +17,14 @@ import { createMemoryCheckpointStore } from '../testing/memory-checkpoint-store.
 import { scenarioReplicaSetup } from '../testing/replica-setup.js';
 import { runEvents } from '../testing/run.js';
 import { scenario } from '../testing/scenario.js';
-import { createNatsSource, deliveryOf, readReply, subjectFor } from './nats-source.js';
+import {
+  createNatsSource,
+  deliveryOf,
+  readReply,
+  subjectFor,
+  WARM_UP_STREAM_PREFIX,
+  WARM_UP_SUBJECT_PREFIX,
+} from './nats-source.js';
 
 const SERVER = process.env.GHOSTWATCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 
@@ -46,6 +53,9 @@ const REPLICA_STREAM = `GW_TEST_MONITOR_REPLICA_${unique}`;
 const REPLICA_PREFIX = `gwtest.${unique}.replica-card-events`;
 const ACK_STREAM = `GW_TEST_MONITOR_ACK_${unique}`;
 const ACK_PREFIX = `gwtest.${unique}.ack-card-events`;
+const WARM_STREAM = `GW_TEST_MONITOR_WARM_${unique}`;
+const WARM_PREFIX = `gwtest.${unique}.warm-card-events`;
+const BLOCKER_STREAM = `GW_TEST_MONITOR_WARM_BLOCKER_${unique}`;
 const toLine = toEventLine;
 
 describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real server)', () => {
@@ -57,6 +67,8 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     await jsm.streams.delete(OLD_STREAM).catch(() => false);
     await jsm.streams.delete(REPLICA_STREAM).catch(() => false);
     await jsm.streams.delete(ACK_STREAM).catch(() => false);
+    await jsm.streams.delete(WARM_STREAM).catch(() => false);
+    await jsm.streams.delete(BLOCKER_STREAM).catch(() => false);
     await nc.close();
   });
 
@@ -372,6 +384,111 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     expect(again.stats().messages).toBe(30);
     expect(settled.ack_floor.stream_seq).toBe(80);
     expect(settled.num_ack_pending).toBe(0);
+  });
+});
+
+describe.skipIf(!up && process.env.CI !== 'true')('warm-up through a scratch stream (real server)', () => {
+  const scratchStreams = async (jsm: Awaited<ReturnType<typeof jetstreamManager>>) => {
+    const names: string[] = [];
+    for await (const info of jsm.streams.list())
+      if (info.config.name.startsWith(`${WARM_UP_STREAM_PREFIX}${process.pid}_`))
+        names.push(info.config.name);
+    return names;
+  };
+
+  it('consumes made-up messages through a scratch stream it deletes, and leaves the real stream, consumer and alerts alone', async () => {
+    expect(up, `NATS must be reachable at ${SERVER} when CI=true`).toBe(true);
+    const { events, reference } = scenario();
+    const expected = runEvents(events, { reference }).alerts;
+    const nc = await connect({ servers: SERVER });
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: WARM_STREAM, subjects: [`${WARM_PREFIX}.>`] });
+    const js = jetstream(nc);
+    for (const e of events) await js.publish(subjectFor(e.terminalId, WARM_PREFIX), toLine(e));
+    const sink = createMemoryAlertSink();
+    const checkpoints = createMemoryCheckpointStore();
+    const monitor = createMonitor({
+      rules: defaultRules(),
+      sink,
+      reference,
+      checkpoints,
+      checkpointName: 'nats',
+    });
+    const source = createNatsSource({
+      monitor,
+      servers: SERVER,
+      stream: WARM_STREAM,
+      subject: `${WARM_PREFIX}.>`,
+      consumer: CONSUMER,
+      fetchExpiresMs: 1000,
+      warmUpMessages: 300,
+    });
+    const running = source.run();
+    for (let i = 0; i < 200 && source.stats().messages < events.length; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    await source.stop();
+    const stats = await running;
+    monitor.drain();
+    await monitor.commit(null, { checkpoint: false });
+
+    // Both throwaway consumers read every made-up message; the real one counted only the real ones.
+    expect(stats.warmedUp).toBe(600);
+    expect(stats.messages).toBe(events.length);
+    expect(monitor.stats().received).toBe(events.length);
+    // The alerts are those of the real events alone, and the checkpoint is the real stream's.
+    expect(sink.list()).toEqual(expected);
+    expect((await checkpoints.load('nats'))?.position).toEqual({
+      kind: 'stream',
+      stream: WARM_STREAM,
+      consumer: CONSUMER,
+      sequence: events.length,
+    });
+    // No scratch stream (nor its consumers) is left; the real stream has its messages and its one consumer.
+    expect(await scratchStreams(jsm)).toEqual([]);
+    const real = await jsm.streams.info(WARM_STREAM);
+    expect(real.state.messages).toBe(events.length);
+    const consumers: string[] = [];
+    for await (const c of jsm.consumers.list(WARM_STREAM)) consumers.push(c.name);
+    expect(consumers).toEqual([CONSUMER]);
+    await nc.close();
+  });
+
+  it('is skipped when the scratch stream cannot be made, and the source runs as without it', async () => {
+    expect(up, `NATS must be reachable at ${SERVER} when CI=true`).toBe(true);
+    const { events, reference } = scenario();
+    const expected = runEvents(events.slice(0, 40), { reference }).alerts;
+    const nc = await connect({ servers: SERVER });
+    const jsm = await jetstreamManager(nc);
+    // A stream that already holds every scratch subject: the scratch stream's subjects would overlap it.
+    await jsm.streams.add({ name: BLOCKER_STREAM, subjects: [`${WARM_UP_SUBJECT_PREFIX}.>`] });
+    await jsm.streams.purge(WARM_STREAM).catch(() => undefined);
+    await jsm.streams.delete(WARM_STREAM).catch(() => false);
+    await jsm.streams.add({ name: WARM_STREAM, subjects: [`${WARM_PREFIX}.>`] });
+    const js = jetstream(nc);
+    for (const e of events.slice(0, 40)) await js.publish(subjectFor(e.terminalId, WARM_PREFIX), toLine(e));
+    const sink = createMemoryAlertSink();
+    const monitor = createMonitor({ rules: defaultRules(), sink, reference });
+    const source = createNatsSource({
+      monitor,
+      servers: SERVER,
+      stream: WARM_STREAM,
+      subject: `${WARM_PREFIX}.>`,
+      consumer: CONSUMER,
+      fetchExpiresMs: 1000,
+      warmUpMessages: 300,
+    });
+    const running = source.run();
+    for (let i = 0; i < 200 && source.stats().messages < 40; i++) await new Promise((r) => setTimeout(r, 50));
+    await source.stop();
+    const stats = await running;
+    await jsm.streams.delete(BLOCKER_STREAM);
+    monitor.drain();
+    await monitor.commit();
+    expect(stats.warmedUp).toBe(0);
+    expect(stats.messages).toBe(40);
+    expect(sink.list()).toEqual(expected);
+    expect(await scratchStreams(jsm)).toEqual([]);
+    await nc.close();
   });
 });
 

@@ -5,16 +5,21 @@ import {
   type JsMsg,
   jetstream,
   jetstreamManager,
+  StorageType,
 } from '@nats-io/jetstream';
 import { connect, type NatsConnection, nanos } from '@nats-io/transport-node';
 import type { Issue } from '../../core/result.js';
 import type { SourcePosition } from '../checkpoint.js';
 import { type CheckpointReplica, type ReplicaSetup, startCheckpointReplica } from '../checkpoint-replica.js';
 import { parseCardEventLine } from '../event-line.js';
-import type { Monitor } from '../monitor.js';
-import { warmUp } from '../warm-up.js';
+import { createMonitor, type Monitor } from '../monitor.js';
+import { warmUp, warmUpLine, warmUpReference } from '../warm-up.js';
 
 export const DEFAULT_STREAM = 'GHOSTWATCH_CARD_EVENTS';
+/** The warm-up's scratch streams are named with this prefix, the process id and a random suffix. */
+export const WARM_UP_STREAM_PREFIX = 'GHOSTWATCH_WARMUP_';
+/** …and hold the subjects under this prefix (never a card-event subject). */
+export const WARM_UP_SUBJECT_PREFIX = '_GHOSTWATCH_WARMUP';
 export const DEFAULT_SUBJECT_PREFIX = 'ghostwatch.card-events';
 
 /** The subject an event is published on: partitioned by terminal (`ghostwatch.card-events.ATM-430422-0007`). */
@@ -47,10 +52,20 @@ export interface NatsSourceOptions {
    */
   readonly acknowledgeEveryMs?: number;
   /**
-   * Before consuming, run made-up events through a throwaway engine with the same rules (src/monitor/warm-up.ts), so
-   * that the first real messages meet compiled code instead of queueing behind it. Default true.
+   * Before consuming, warm up so that the first real messages meet compiled code instead of queueing behind it
+   * (src/monitor/warm-up.ts): made-up events through throwaway engines with the same rules (in the replica's
+   * thread too), made-up messages to this connection itself, and `warmUpMessages` made-up messages through the
+   * whole JetStream path (a scratch stream, see `warmUpMessages`). Default true.
    */
   readonly warmUp?: boolean;
+  /**
+   * With `warmUp`: made-up messages consumed, processed and acknowledged through this very source's code (twice,
+   * by two throwaway consumers, monitors and engines: see warm-up.ts for why two) from a scratch stream in memory
+   * (`GHOSTWATCH_WARMUP_<pid>_<random>`, subjects `_GHOSTWATCH_WARMUP.…`), deleted afterwards. Nothing of it
+   * reaches the real stream, consumer, monitor, store or replica. Needs the right to create streams; a warm-up
+   * that fails is skipped. 0: no scratch stream. Default 5,000.
+   */
+  readonly warmUpMessages?: number;
   /** How long each pull request of the consumer lasts before it is renewed (at least 1 s). Default 5 s. */
   readonly fetchExpiresMs?: number;
   /** Redelivery delay of a message that was not acknowledged. Default 30 s. */
@@ -74,6 +89,12 @@ export interface NatsSourceOptions {
    * for it to catch up to half of that before the next batch. Default 1,000,000 (≈ 200 MB of lines).
    */
   readonly maxReplicaLagEvents?: number;
+  /**
+   * With a replica: the nice value added to its thread (Linux), so that the consumer's thread (and the NATS server,
+   * on the same machine) get the CPU first when cores are short; the replica catches up when they are idle.
+   * Default 10; 0 leaves it at the consumer's priority.
+   */
+  readonly replicaNiceness?: number;
   readonly onInvalid?: (sequence: number, issues: readonly Issue[]) => void;
 }
 
@@ -86,6 +107,8 @@ export interface NatsSourceStats {
   /** Checkpoints saved (by the replica, when there is one) and the longest of them. */
   readonly checkpoints: number;
   readonly checkpointMaxMs: number;
+  /** Made-up messages the warm-up's throwaway sources consumed from their scratch stream (0: none, or it failed). */
+  readonly warmedUp: number;
 }
 
 /**
@@ -122,6 +145,8 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
   let killed = false;
   let replica: CheckpointReplica | undefined;
   let replicaFailure: Error | undefined;
+  /** The warm-up's throwaway source while it runs (stopped with this one). */
+  let scratch: NatsSource | undefined;
   const counts = {
     messages: 0,
     invalid: 0,
@@ -130,6 +155,7 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
     alertsWritten: 0,
     checkpoints: 0,
     checkpointMaxMs: 0,
+    warmedUp: 0,
   };
   const snapshotCounts = (): NatsSourceStats => {
     const r = replica?.stats();
@@ -191,22 +217,33 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
       // re-created to deliver from right after the checkpoint (from the stream's start without one), never from
       // its ack floor, so that the restored state sees every message after it.
       const resumeAfter = options.checkpointReplica !== undefined ? (fromCheckpoint ?? 0) : fromCheckpoint;
-      if (options.checkpointReplica !== undefined) {
-        // Started (and its checkpoint restored) before the consumer exists, so that no message waits for it.
-        replica = await startCheckpointReplica(
-          {
-            setup: options.checkpointReplica,
-            rules: monitor.rules,
-            checkpointName: monitor.checkpointName,
-            checkpointEveryMs,
-            resumedAt: position,
-          },
-          (error) => {
-            // Without checkpoints a restart would re-read ever more of the stream: stop, and say why.
-            replicaFailure = error;
-            messages?.stop();
-          },
-        );
+      const warm = options.warmUp !== false;
+      // Started (its checkpoint restored, its engine warmed up in its thread) before the consumer exists, so that
+      // no message waits for it.
+      const replicaStarted =
+        options.checkpointReplica === undefined
+          ? undefined
+          : startCheckpointReplica(
+              {
+                setup: options.checkpointReplica,
+                rules: monitor.rules,
+                checkpointName: monitor.checkpointName,
+                checkpointEveryMs,
+                resumedAt: position,
+                warmUp: warm,
+                niceness: options.replicaNiceness ?? 10,
+              },
+              (error) => {
+                // Without checkpoints a restart would re-read ever more of the stream: stop, and say why.
+                replicaFailure = error;
+                messages?.stop();
+              },
+            );
+      // Warm up before the consumer exists (and while the replica warms up in its own thread): nothing waits
+      // for this process while it compiles its hot code.
+      if (warm) warmUp(monitor.rules);
+      if (replicaStarted !== undefined) {
+        replica = await replicaStarted;
         if (killed) await replica.kill();
       }
       try {
@@ -217,11 +254,13 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
     },
     async stop() {
       stopping = true;
+      await scratch?.kill();
       // Ends the pull: the messages already delivered are processed, committed and acknowledged.
       messages?.stop();
     },
     async kill() {
       killed = true;
+      await scratch?.kill();
       messages?.stop();
       await replica?.kill();
       if (nc !== undefined && !nc.isClosed()) await nc.close();
@@ -229,23 +268,95 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
     stats: snapshotCounts,
   };
 
+  /**
+   * Runs `warmUpMessages` made-up messages through this source's own code: a scratch stream in memory, then two
+   * throwaway sources (each its own durable consumer, monitor and engine, no store, no replica) consume, process
+   * and acknowledge them as the real one will, one after the other; the stream is deleted at the end. Two, for
+   * the reason the engine is warmed up twice (warm-up.ts): code compiled for one source's closures only would be
+   * thrown away on the real source's first messages. Best effort: a failure (no right to create streams, a
+   * subject taken …) skips what is left of it. Nothing waits for it: the real consumer does not exist yet.
+   */
+  async function warmThroughScratchStream(): Promise<void> {
+    const count = options.warmUpMessages ?? 5000;
+    if (count <= 0 || stopping || killed) return;
+    const id = `${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+    const stream = `${WARM_UP_STREAM_PREFIX}${id}`;
+    const prefix = `${WARM_UP_SUBJECT_PREFIX}.${id}`;
+    let connection: NatsConnection | undefined;
+    let created = false;
+    try {
+      connection = await connect({
+        servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
+      });
+      const jsm = await jetstreamManager(connection);
+      // In memory, and its messages expire: a process killed during the warm-up leaves at most an empty stream.
+      await jsm.streams.add({
+        name: stream,
+        subjects: [`${prefix}.>`],
+        storage: StorageType.Memory,
+        max_age: nanos(60_000),
+      });
+      created = true;
+      const encoder = new TextEncoder();
+      for (let n = 0; n < count; n++) {
+        // One subject per terminal, as the real stream's.
+        connection.publish(`${prefix}.T${n % 3}`, encoder.encode(warmUpLine(n)));
+      }
+      await connection.flush();
+      const deadline = Date.now() + 10_000;
+      for (let round = 0; round < 2 && !stopping && !killed; round++) {
+        const throwaway = createMonitor({
+          rules: monitor.rules,
+          sink: { upsert: async () => {} },
+          reference: warmUpReference(),
+        });
+        scratch = createNatsSource({
+          monitor: throwaway,
+          servers: options.servers,
+          stream,
+          subject: `${prefix}.>`,
+          consumer: `warmup-${round}`,
+          batchSize,
+          acknowledgeEveryMs,
+          fetchExpiresMs: 1000,
+          warmUp: false,
+        });
+        const running = scratch.run();
+        while (scratch.stats().messages < count && Date.now() < deadline && !stopping && !killed) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        await scratch.stop();
+        counts.warmedUp += (await running).messages;
+        scratch = undefined;
+      }
+    } catch {
+      // The warm-up only saves time; the real consumer works without it.
+      await scratch?.kill().catch(() => undefined);
+      scratch = undefined;
+    } finally {
+      if (connection !== undefined) {
+        if (created) {
+          // Deleting the stream deletes its consumers too.
+          await jetstreamManager(connection)
+            .then((jsm) => jsm.streams.delete(stream))
+            .catch(() => false);
+        }
+        await connection.close().catch(() => undefined);
+      }
+    }
+  }
+
   async function consumeStream(resumeAfter: number | undefined): Promise<NatsSourceStats> {
-    // Warm up before the consumer exists: nothing waits for this process while it compiles its hot code.
-    if (options.warmUp !== false) warmUp(monitor.rules);
     nc = await connect({
       servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
     });
     const connection = nc;
-    if (options.warmUp !== false) await warmConnection(connection);
+    if (options.warmUp !== false) {
+      await warmConnection(connection);
+      await warmThroughScratchStream();
+    }
     await ensure(connection, resumeAfter);
     const consumer = await jetstream(connection).consumers.get(streamName, consumerName);
-    // One long-lived pull (consume) rather than a fetch per batch: the server keeps up to max_messages
-    // messages on the way, so a batch is processed while the next one is already arriving.
-    messages = await consumer.consume({
-      max_messages: Math.max(batchSize * 4, 1000),
-      expires: Math.max(1000, options.fetchExpiresMs ?? 5000),
-    });
-    if (stopping || killed) messages.stop();
     /** Messages of the batch in hand (valid and invalid), and its last message (highest sequence). */
     let inBatch = 0;
     let batchLast: JsMsg | undefined;
@@ -374,35 +485,90 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
       settleTimer ??= setTimeout(settle, acknowledgeEveryMs);
     }
 
-    try {
-      for await (const m of messages) {
-        if (killed) break;
-        counts.messages++;
-        const delivery = deliveryOf(m);
-        if (delivery.count > 1) counts.redelivered++;
-        if (delivery.sequence > lastSequence) lastSequence = delivery.sequence;
-        if (batchLast === undefined || delivery.sequence > batchLastSequence) {
-          batchLast = m;
-          batchLastSequence = delivery.sequence;
+    /**
+     * Messages delivered and not yet processed, in delivery order, from `head` on. The client hands each message
+     * to `deliver` as it parses it (a callback, not an async iterator: no promise per message); they are
+     * processed one microtask later, so that one socket read's messages make one batch, and never while a batch
+     * is being committed (the checkpoint and the acknowledgements must cover exactly what was pushed).
+     */
+    const queue: JsMsg[] = [];
+    let head = 0;
+    let draining = false;
+    let drained: Promise<void> = Promise.resolve();
+    /** Set once the consumer has stopped: a message handed over later is left unacknowledged (redelivered). */
+    let closed = false;
+    let failure: { readonly error: unknown } | undefined;
+
+    function deliver(m: JsMsg): void {
+      if (closed || killed) return;
+      queue.push(m);
+      if (draining) return;
+      draining = true;
+      drained = Promise.resolve()
+        .then(drain)
+        .catch((error: unknown) => {
+          failure ??= { error };
+          messages?.stop();
+        });
+    }
+
+    async function drain(): Promise<void> {
+      try {
+        while (head < queue.length && !killed && replicaFailure === undefined) {
+          const m = queue[head++]!;
+          counts.messages++;
+          const delivery = deliveryOf(m);
+          if (delivery.count > 1) counts.redelivered++;
+          if (delivery.sequence > lastSequence) lastSequence = delivery.sequence;
+          if (batchLast === undefined || delivery.sequence > batchLastSequence) {
+            batchLast = m;
+            batchLastSequence = delivery.sequence;
+          }
+          inBatch++;
+          const line = m.string();
+          const parsed = parseCardEventLine(line);
+          if (parsed.ok) {
+            monitor.push(parsed.value);
+            if (replica !== undefined) lines.push(line);
+          } else {
+            counts.invalid++;
+            options.onInvalid?.(delivery.sequence, parsed.issues);
+            invalid.push(m);
+          }
+          // A batch ends when it is full or when no further message has arrived yet: under light load each
+          // message is committed at once (low latency), under heavy load batches grow (throughput).
+          if (inBatch >= batchSize || head === queue.length) {
+            if (head === queue.length) {
+              queue.length = 0;
+              head = 0;
+            }
+            await commitBatch();
+          }
         }
-        inBatch++;
-        const line = m.string();
-        const parsed = parseCardEventLine(line);
-        if (parsed.ok) {
-          monitor.push(parsed.value);
-          if (replica !== undefined) lines.push(line);
-        } else {
-          counts.invalid++;
-          options.onInvalid?.(delivery.sequence, parsed.issues);
-          invalid.push(m);
+      } finally {
+        if (head === queue.length) {
+          queue.length = 0;
+          head = 0;
         }
-        // A batch ends when it is full or when no further message has arrived yet: under light load each
-        // message is committed at once (low latency), under heavy load batches grow (throughput).
-        if (inBatch >= batchSize || messages.getPending() === 0) {
-          await commitBatch();
-          if (killed || replicaFailure !== undefined) break;
-        }
+        draining = false;
       }
+    }
+
+    try {
+      // One long-lived pull (consume) rather than a fetch per batch: the server keeps up to max_messages
+      // messages on the way, so a batch is processed while the next one is already arriving.
+      messages = await consumer.consume({
+        max_messages: Math.max(batchSize * 4, 1000),
+        expires: Math.max(1000, options.fetchExpiresMs ?? 5000),
+        callback: deliver,
+      });
+      if (stopping || killed || replicaFailure !== undefined) messages.stop();
+      const ended = await messages.closed();
+      closed = true;
+      // The messages delivered before the end are processed (and committed) by the drain in progress.
+      await drained;
+      if (failure !== undefined) throw failure.error;
+      if (ended instanceof Error && !stopping && !killed && replicaFailure === undefined) throw ended;
       if (replicaFailure !== undefined) throw replicaFailure;
       if (!killed && inBatch > 0) await commitBatch();
       if (!killed) settle();
@@ -415,7 +581,7 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
       if (!killed) await connection.flush();
     } finally {
       if (settleTimer !== undefined) clearTimeout(settleTimer);
-      messages.stop();
+      messages?.stop();
       if (!connection.isClosed()) await connection.close();
     }
     return snapshotCounts();
