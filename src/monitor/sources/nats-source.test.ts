@@ -58,20 +58,21 @@ const WARM_PREFIX = `gwtest.${unique}.warm-card-events`;
 const BLOCKER_STREAM = `GW_TEST_MONITOR_WARM_BLOCKER_${unique}`;
 const toLine = toEventLine;
 
-describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real server)', () => {
-  afterAll(async () => {
-    if (!up) return;
-    const nc = await connect({ servers: SERVER });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.delete(STREAM).catch(() => false);
-    await jsm.streams.delete(OLD_STREAM).catch(() => false);
-    await jsm.streams.delete(REPLICA_STREAM).catch(() => false);
-    await jsm.streams.delete(ACK_STREAM).catch(() => false);
-    await jsm.streams.delete(WARM_STREAM).catch(() => false);
-    await jsm.streams.delete(BLOCKER_STREAM).catch(() => false);
-    await nc.close();
-  });
+// Both real-server describes' streams, deleted once every test of the file has run.
+afterAll(async () => {
+  if (!up) return;
+  const nc = await connect({ servers: SERVER });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.delete(STREAM).catch(() => false);
+  await jsm.streams.delete(OLD_STREAM).catch(() => false);
+  await jsm.streams.delete(REPLICA_STREAM).catch(() => false);
+  await jsm.streams.delete(ACK_STREAM).catch(() => false);
+  await jsm.streams.delete(WARM_STREAM).catch(() => false);
+  await jsm.streams.delete(BLOCKER_STREAM).catch(() => false);
+  await nc.close();
+});
 
+describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real server)', () => {
   it('a consumer killed mid-stream and restarted stores every alert exactly once', async () => {
     expect(up, `NATS must be reachable at ${SERVER} when CI=true`).toBe(true);
     const { events, reference } = scenario();
