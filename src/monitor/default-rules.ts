@@ -6,7 +6,7 @@ import { parseRules, type Rules } from './rules.js';
  * it). Every detector and parameter is documented in docs/monitor.md; parameters left out take their defaults.
  */
 export const DEFAULT_RULES_FILE = {
-  version: 'default-2025.2',
+  version: 'default-2025.3',
   description: 'ghostwatch default card-monitoring rules',
   engine: { allowedLatenessMinutes: 5, maxEvidencePerAlert: 500 },
   detectors: [
@@ -20,7 +20,8 @@ export const DEFAULT_RULES_FILE = {
     {
       id: 'deceased-card-activity',
       kind: 'deceased_card_activity',
-      params: { graceDays: 0, suspendedStrength: 0.4 },
+      // A death-matching review (weaker evidence) alerts only with a second signal; a confirmed death alone.
+      params: { graceDays: 0, reviewStrength: 0.5, suspendedStrength: 0.4 },
     },
     {
       id: 'co-used-cards',

@@ -68,6 +68,7 @@ describe('deceased or suspended holder', () => {
   const dead = cardNumber(1);
   const suspended = cardNumber(2);
   const shared = cardNumber(3);
+  const inReview = cardNumber(4);
   const reference = createMemoryReferenceData({
     [dead]: {
       beneficiaries: [
@@ -88,6 +89,11 @@ describe('deceased or suspended holder', () => {
       beneficiaries: [
         { beneficiaryId: 'B3', believedDeadSince: at('2020-06-10T00:00'), deathEvidence: 'review' },
         { beneficiaryId: 'B4' },
+      ],
+    },
+    [inReview]: {
+      beneficiaries: [
+        { beneficiaryId: 'B5', believedDeadSince: at('2020-06-10T00:00'), deathEvidence: 'review' },
       ],
     },
   });
@@ -131,6 +137,23 @@ describe('deceased or suspended holder', () => {
   it('by default a suspended benefit alone does not alert: living pensioners suspended for a missed certification still use their cards', () => {
     const later = cardEvent({ ts: at('2021-01-20T10:00'), card: suspended });
     expect(runEvents([later], { reference }).alerts).toEqual([]);
+  });
+
+  it("by default a death in review alone does not alert (it is in death matching's review queue); with its old strength it does", () => {
+    const e = cardEvent({ ts: at('2021-02-01T10:00'), card: inReview });
+    expect(runEvents([e], { reference }).alerts).toEqual([]);
+    const file = structuredClone(DEFAULT_RULES_FILE);
+    const rules = unwrap(
+      parseRules({
+        ...file,
+        detectors: file.detectors.map((d) =>
+          d.id === 'deceased-card-activity' ? { ...d, params: { ...d.params, reviewStrength: 0.8 } } : d,
+        ),
+      }),
+    );
+    expect(byRule(runEvents([e], { reference, rules }).alerts, 'ghost-card-activity')).toMatchObject([
+      { entityId: inReview, beneficiaryIds: ['B5'], evidence: [e.eventId] },
+    ]);
   });
 
   it('a widow using the card she shares with her dead husband does not alert', () => {
@@ -210,8 +233,9 @@ describe('reference-data detectors', () => {
     const hit = byRule(alerts, 'card-changed-near-death');
     expect(hit).toHaveLength(1);
     expect(hit[0]!.explanation).toContain('by handler H7');
-    // The ghost-card typology also counts it (dead holder + changed card).
-    expect(byRule(alerts, 'ghost-card-activity')[0]!.score).toBeCloseTo(0.8 + 0.7 * 0.3, 5);
+    // The ghost-card typology also counts it: a death in review (0.5 in the default rules, under the threshold alone)
+    // and the changed card (0.7 × 0.3) together.
+    expect(byRule(alerts, 'ghost-card-activity')[0]!.score).toBeCloseTo(0.5 + 0.7 * 0.3, 5);
   });
 
   it('a withdrawal far from home alone does not alert (people live with their children)', () => {
