@@ -22,6 +22,17 @@ describe.each(KINDS)('dashboard API on $name', (kind) => {
   let app: Hono;
   let token: string;
   let webRoot: string;
+  /** The app over the fixture's store, serving the dashboard from `webRoot` (as it is when called). */
+  const appOver = (f: StoreFixture) =>
+    createApp({
+      store: f.store,
+      clock: () => 1_700_000_000_000,
+      logger: createJsonLogger(
+        () => {},
+        () => 0,
+      ),
+      webRoot,
+    });
   const get = async (path: string) => app.request(path, { headers: { authorization: `Bearer ${token}` } });
   const json = async (path: string) => {
     const response = await get(path);
@@ -48,15 +59,7 @@ describe.each(KINDS)('dashboard API on $name', (kind) => {
     `);
     webRoot = mkdtempSync(join(tmpdir(), 'ghostwatch-web-'));
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>dashboard</title>');
-    app = createApp({
-      store: fixture.store,
-      clock: () => 1_700_000_000_000,
-      logger: createJsonLogger(
-        () => {},
-        () => 0,
-      ),
-      webRoot,
-    });
+    app = appOver(fixture);
     const auth = createAuthService({ users: fixture.store.users, clock: () => 1_700_000_000_000 });
     const issued = await auth.addUser({ name: 'ana', role: 'analyst', token: true });
     if (!issued.ok || issued.value.token === undefined) throw new Error('seed user');
@@ -81,15 +84,7 @@ describe.each(KINDS)('dashboard API on $name', (kind) => {
   run('says the dashboard is not built when its directory holds no index.html', async () => {
     rmSync(join(webRoot, 'index.html'));
     writeFileSync(join(webRoot, 'types.js'), 'export {};');
-    const bare = createApp({
-      store: fixture.store,
-      clock: () => 1_700_000_000_000,
-      logger: createJsonLogger(
-        () => {},
-        () => 0,
-      ),
-      webRoot,
-    });
+    const bare = appOver(fixture);
     const page = await bare.request('/');
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('not built');

@@ -62,6 +62,13 @@ export function mayConcernTheDead(env: DetectorEnvironment): boolean {
   return i >= 0 && !cards.allAliveAndActive(i);
 }
 
+/** The entities a card event's result names: its card, and its terminal when it has one. */
+export function cardAndTerminal(event: CardEvent): { card: string; terminal?: string } {
+  return event.terminalId !== undefined
+    ? { card: event.card, terminal: event.terminalId }
+    : { card: event.card };
+}
+
 export const MONEY_OUT = ['withdrawal', 'transfer_out'] as const;
 export const CARD_USE = ['withdrawal', 'transfer_out', 'balance_inquiry', 'pin_failure'] as const;
 export const ALL_CHANNELS = ['atm', 'counter', 'pos', 'online'] as const;

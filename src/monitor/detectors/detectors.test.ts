@@ -64,6 +64,19 @@ describe('multi-card session (the Hengnan alarm)', () => {
   });
 });
 
+/** The default rules with some of the deceased-card detector's parameters changed. */
+function withDeceasedParams(params: Record<string, number>) {
+  const file = structuredClone(DEFAULT_RULES_FILE);
+  return unwrap(
+    parseRules({
+      ...file,
+      detectors: file.detectors.map((d) =>
+        d.id === 'deceased-card-activity' ? { ...d, params: { ...d.params, ...params } } : d,
+      ),
+    }),
+  );
+}
+
 describe('deceased or suspended holder', () => {
   const dead = cardNumber(1);
   const suspended = cardNumber(2);
@@ -117,15 +130,7 @@ describe('deceased or suspended holder', () => {
 
   it('fires on a suspended benefit only after the suspension', () => {
     // With the suspension weighted as strongly as the default used to (0.7), so that it alerts alone.
-    const file = structuredClone(DEFAULT_RULES_FILE);
-    const rules = unwrap(
-      parseRules({
-        ...file,
-        detectors: file.detectors.map((d) =>
-          d.id === 'deceased-card-activity' ? { ...d, params: { ...d.params, suspendedStrength: 0.7 } } : d,
-        ),
-      }),
-    );
+    const rules = withDeceasedParams({ suspendedStrength: 0.7 });
     const before = cardEvent({ ts: at('2021-01-04T10:00'), card: suspended });
     const later = cardEvent({ ts: at('2021-01-20T10:00'), card: suspended });
     expect(runEvents([before], { reference, rules }).alerts).toEqual([]);
@@ -142,15 +147,7 @@ describe('deceased or suspended holder', () => {
   it("by default a death in review alone does not alert (it is in death matching's review queue); with its old strength it does", () => {
     const e = cardEvent({ ts: at('2021-02-01T10:00'), card: inReview });
     expect(runEvents([e], { reference }).alerts).toEqual([]);
-    const file = structuredClone(DEFAULT_RULES_FILE);
-    const rules = unwrap(
-      parseRules({
-        ...file,
-        detectors: file.detectors.map((d) =>
-          d.id === 'deceased-card-activity' ? { ...d, params: { ...d.params, reviewStrength: 0.8 } } : d,
-        ),
-      }),
-    );
+    const rules = withDeceasedParams({ reviewStrength: 0.8 });
     expect(byRule(runEvents([e], { reference, rules }).alerts, 'ghost-card-activity')).toMatchObject([
       { entityId: inReview, beneficiaryIds: ['B5'], evidence: [e.eventId] },
     ]);

@@ -6,7 +6,7 @@ import type { CardEvent } from '../../records/schemas.js';
 import { DAY, type Detector, type DetectorEnvironment, type Emit, HOUR } from '../detector.js';
 import { sweepIntervalFor } from '../expiring-map.js';
 import type { CardReference } from '../ports.js';
-import { ALL_CHANNELS, compileFilter, eventFilterParams, MONEY_OUT } from './common.js';
+import { ALL_CHANNELS, cardAndTerminal, compileFilter, eventFilterParams, MONEY_OUT } from './common.js';
 
 /**
  * A card with no activity for months, emptied right after a pension credit: someone who collects for many
@@ -70,10 +70,7 @@ export function createDormantCardSwept(
     emit({
       detectorId: id,
       ts: event.ts,
-      entities:
-        event.terminalId !== undefined
-          ? { card: event.card, terminal: event.terminalId }
-          : { card: event.card },
+      entities: cardAndTerminal(event),
       strength: 1,
       reason: `card ${maskCardNumber(event.card)} unused for at least ${params.dormantDays} days, then a ${event.type}${amount} ${hours} hours after the pension credit of ${shanghaiDate(credit)}`,
       evidence: [event.eventId],

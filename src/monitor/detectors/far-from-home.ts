@@ -3,7 +3,7 @@ import { maskCardNumber } from '../../core/card-number.js';
 import type { Detector, DetectorEnvironment } from '../detector.js';
 import type { CardReference } from '../ports.js';
 import type { IndexedCardReference } from '../reference-index.js';
-import { compileFilter, currentReference, eventFilterParams, MONEY_OUT } from './common.js';
+import { cardAndTerminal, compileFilter, currentReference, eventFilterParams, MONEY_OUT } from './common.js';
 
 /**
  * Withdrawals in another prefecture (or province) than the holder's region. Weak alone: many rural pensioners
@@ -66,10 +66,7 @@ export function createFarFromHome(id: string, params: FarFromHomeParams, env: De
       emit({
         detectorId: id,
         ts: event.ts,
-        entities:
-          event.terminalId !== undefined
-            ? { card: event.card, terminal: event.terminalId }
-            : { card: event.card },
+        entities: cardAndTerminal(event),
         strength: otherProvince ? params.provinceStrength : params.prefectureStrength,
         reason: `${event.type} on card ${maskCardNumber(event.card)} in region ${region}, another ${otherProvince ? 'province' : 'prefecture'} than the holder's (${home})`,
         evidence: [event.eventId],

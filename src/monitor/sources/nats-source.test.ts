@@ -58,6 +58,16 @@ const WARM_PREFIX = `gwtest.${unique}.warm-card-events`;
 const BLOCKER_STREAM = `GW_TEST_MONITOR_WARM_BLOCKER_${unique}`;
 const toLine = toEventLine;
 
+/** Runs the source until it has taken `messages` messages (or `withinMs` passed), then stops it: its stats. */
+async function runUntil(source: ReturnType<typeof createNatsSource>, messages: number, withinMs: number) {
+  const running = source.run();
+  const deadline = Date.now() + withinMs;
+  while (source.stats().messages < messages && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  await source.stop();
+  return running;
+}
+
 // Both real-server describes' streams, deleted once every test of the file has run.
 afterAll(async () => {
   if (!up) return;
@@ -200,11 +210,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
       batchSize: 40,
       fetchExpiresMs: 1000,
     });
-    const running = source.run();
-    for (let i = 0; i < 100 && source.stats().messages < 70; i++)
-      await new Promise((r) => setTimeout(r, 100));
-    await source.stop();
-    const stats = await running;
+    const stats = await runUntil(source, 70, 10000);
     const info = await jsm.consumers.info(OLD_STREAM, CONSUMER);
     await nc.close();
     expect(stats.messages).toBe(70);
@@ -424,11 +430,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('warm-up through a scratch str
       fetchExpiresMs: 1000,
       warmUpMessages: 300,
     });
-    const running = source.run();
-    for (let i = 0; i < 200 && source.stats().messages < events.length; i++)
-      await new Promise((r) => setTimeout(r, 50));
-    await source.stop();
-    const stats = await running;
+    const stats = await runUntil(source, events.length, 10000);
     monitor.drain();
     await monitor.commit(null, { checkpoint: false });
 
@@ -478,10 +480,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('warm-up through a scratch str
       fetchExpiresMs: 1000,
       warmUpMessages: 300,
     });
-    const running = source.run();
-    for (let i = 0; i < 200 && source.stats().messages < 40; i++) await new Promise((r) => setTimeout(r, 50));
-    await source.stop();
-    const stats = await running;
+    const stats = await runUntil(source, 40, 10000);
     await jsm.streams.delete(BLOCKER_STREAM);
     monitor.drain();
     await monitor.commit();
