@@ -1,5 +1,5 @@
 import type { Result } from '../core/result.js';
-import { startWorker } from '../core/worker-thread.js';
+import { orderedWorkerRun, startWorker } from '../core/worker-thread.js';
 import type { RecordKind } from '../records/enums.js';
 import type { BatchTarget, LoadCounts, ReadOptions, ReadOutcome } from './batch-target.js';
 import type { IngestBatch } from './ports.js';
@@ -32,59 +32,33 @@ export function readInWorker(
   const { onProgress, ...plain } = options;
   const input: WorkerInput = { options: plain, startedAt, bytesTotal };
   const worker = startWorker(new URL('./read-worker.js', import.meta.url), input);
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let chain: Promise<void> = Promise.resolve();
-    const stop = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      void worker.terminate();
-      reject(error);
-    };
-    const then = (step: () => Promise<void> | void) => {
-      chain = chain.then(step);
-      chain.catch(stop);
-    };
-    const ack = () => worker.postMessage('ack');
-    worker.on('message', (message: WorkerMessage) => {
-      switch (message.type) {
-        case 'progress':
-          onProgress?.(message.progress);
-          break;
-        case 'begin':
-          then(async () => {
-            await target.begin();
-            ack();
-          });
-          break;
-        case 'batch':
-          then(async () => {
-            await target.write(message.batch);
-            ack();
-          });
-          break;
-        case 'finish':
-          then(async () => {
-            await target.finish(message.counts);
-            ack();
-          });
-          break;
-        case 'done':
-          then(() => {
-            settled = true;
-            void worker.terminate();
-            resolve(message.result);
-          });
-          break;
-        default: {
-          const never: never = message;
-          stop(new Error(`unexpected message from the ingest worker: ${JSON.stringify(never)}`));
-        }
+  const ack = () => worker.postMessage('ack');
+  return orderedWorkerRun<WorkerMessage, Result<ReadOutcome>>(worker, 'the ingest worker', (message) => {
+    switch (message.type) {
+      case 'progress':
+        onProgress?.(message.progress);
+        return undefined;
+      case 'begin':
+        return async () => {
+          await target.begin();
+          ack();
+        };
+      case 'batch':
+        return async () => {
+          await target.write(message.batch);
+          ack();
+        };
+      case 'finish':
+        return async () => {
+          await target.finish(message.counts);
+          ack();
+        };
+      case 'done':
+        return (finish) => finish(message.result);
+      default: {
+        const never: never = message;
+        throw new Error(`unexpected message from the ingest worker: ${JSON.stringify(never)}`);
       }
-    });
-    worker.on('error', stop);
-    worker.on('exit', (code) => {
-      if (!settled) then(() => stop(new Error(`the ingest worker stopped unexpectedly (exit code ${code})`)));
-    });
+    }
   });
 }

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { startWorker } from '../../core/worker-thread.js';
+import { orderedWorkerRun, startWorker } from '../../core/worker-thread.js';
 import { BatchBuilder, type EventBatch, transferablesOf } from './event-columns.js';
 
 /** What the reading side needs to know. */
@@ -89,41 +89,18 @@ export function readEventBatchesInWorker(
   onBatch: (batch: EventBatch) => Promise<void> | void,
 ): Promise<void> {
   const worker = startWorker(new URL('./replay-reader-worker.js', import.meta.url), input);
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let chain: Promise<void> = Promise.resolve();
-    const stop = (error: unknown) => {
-      if (settled) return;
-      settled = true;
-      void worker.terminate();
-      reject(error);
+  return orderedWorkerRun<ReaderMessage, void>(worker, 'the replay reader', (message) => {
+    if (message.type === 'error') {
+      return () => {
+        throw new Error(message.message);
+      };
+    }
+    const { batch } = message;
+    return async (finish) => {
+      await onBatch(batch);
+      worker.postMessage('ack');
+      if (batch.final) finish();
     };
-    worker.on('message', (message: ReaderMessage) => {
-      if (message.type === 'error') {
-        chain = chain.then(() => stop(new Error(message.message)));
-        return;
-      }
-      const { batch } = message;
-      chain = chain.then(async () => {
-        if (settled) return;
-        await onBatch(batch);
-        worker.postMessage('ack');
-        if (batch.final) {
-          settled = true;
-          void worker.terminate();
-          resolve();
-        }
-      });
-      chain.catch(stop);
-    });
-    worker.on('error', stop);
-    worker.on('exit', (code) => {
-      if (!settled) {
-        chain = chain.then(() =>
-          stop(new Error(`the replay reader stopped unexpectedly (exit code ${code})`)),
-        );
-      }
-    });
   });
 }
 
