@@ -8,10 +8,12 @@ import { defaultRules } from '../default-rules.js';
 import { parseCardEventLine } from '../event-line.js';
 import { createMonitor } from '../monitor.js';
 import { toEventLine } from '../testing/event-lines.js';
+import { writeTrafficFile } from '../testing/generate-events.js';
 import { createMemoryAlertSink } from '../testing/memory-alert-sink.js';
 import { createMemoryCheckpointStore } from '../testing/memory-checkpoint-store.js';
 import { runEvents } from '../testing/run.js';
 import { scenario } from '../testing/scenario.js';
+import { trafficReference } from '../testing/traffic-reference.js';
 import { replayFile } from './replay-file.js';
 
 const { events, reference } = scenario();
@@ -159,5 +161,47 @@ describe('replayFile', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('puts commits off after a slow one, so that they take at most their share of the replay; fast ones as before', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-monitor-'));
+    const traffic = join(dir, 'traffic.jsonl');
+    await writeTrafficFile(traffic, 14_000); // four chunks of the reader: three commits on the way, one at the end
+    const run = async (saveMs: number, maxCommitShare?: number) => {
+      // Time stands still but for the saves: each takes `saveMs`.
+      let now = 0;
+      const checkpoints = createMemoryCheckpointStore();
+      const save = checkpoints.save;
+      checkpoints.save = async (name, checkpoint) => {
+        now += saveMs;
+        await save(name, checkpoint);
+      };
+      const sink = createMemoryAlertSink();
+      const monitor = createMonitor({
+        rules: defaultRules(),
+        sink,
+        reference: trafficReference(),
+        checkpoints,
+        checkpointName: 'replay',
+      });
+      const summary = await replayFile(traffic, monitor, {
+        commitEveryLines: 1,
+        clock: () => now,
+        ...(maxCommitShare === undefined ? {} : { maxCommitShare }),
+      });
+      return { saves: checkpoints.saves, alerts: sink.list(), summary, position: await monitor.resume() };
+    };
+    const fast = await run(5);
+    const slow = await run(2000);
+    const slowAnyShare = await run(2000, 1);
+    expect(fast.saves).toBe(4);
+    expect(slowAnyShare.saves).toBe(4);
+    // After the first 2 s save the next may come only after 18 s more of replay: none before the end.
+    expect(slow.saves).toBe(2);
+    // The same alerts and the same end, whatever the commits.
+    expect(slow.alerts).toEqual(fast.alerts);
+    expect(slow.alerts.length).toBeGreaterThan(0);
+    expect(slow.summary.lines).toBe(14_000);
+    expect(slow.position).toEqual(fast.position);
   });
 });

@@ -17,6 +17,13 @@ export interface ReplayOptions {
   readonly resume?: boolean;
   /** Commit (alerts, then checkpoint) after at least this many lines. Default 1,000,000. */
   readonly commitEveryLines?: number;
+  /**
+   * The most of the replay's time its commits may take (default 0.1). A commit that took a second or more (the
+   * whole state of a county of a million cards is hundreds of MB) puts the next one off until the replay has run
+   * (1 / share − 1) times as long since: the checkpoints then cost at most that share, and a crash re-reads at most
+   * that much more. Commits of a smaller state (under a second) come every `commitEveryLines`, as before.
+   */
+  readonly maxCommitShare?: number;
   /** Keep at most this many invalid-line reports. Default 100. */
   readonly maxInvalidReports?: number;
   /**
@@ -89,6 +96,9 @@ export async function replayFile(
   const started = clock();
   const file = resolve(path);
   const every = options.commitEveryLines ?? 1_000_000;
+  const share = Math.min(1, Math.max(0.001, options.maxCommitShare ?? 0.1));
+  /** When the next commit may come (clock time), after a slow one. */
+  let nextCommitAt = Number.NEGATIVE_INFINITY;
   const maxReports = options.maxInvalidReports ?? 100;
   let skipThrough = 0;
   if (options.resume !== false) {
@@ -159,10 +169,13 @@ export async function replayFile(
       alertsOpened: monitor.stats().alertsOpened - before.alertsOpened,
     });
     if (pending.length >= QUARANTINE_BATCH) await flushQuarantine(lastLine);
-    if (sinceCommit >= every && lastLine > skipThrough) {
+    if (sinceCommit >= every && lastLine > skipThrough && clock() >= nextCommitAt) {
       sinceCommit = 0;
+      const commitStarted = clock();
       await flushQuarantine(lastLine);
       alertsWritten += (await monitor.commit({ kind: 'file', path: file, line: lastLine })).alerts;
+      const took = clock() - commitStarted;
+      nextCommitAt = took >= SLOW_COMMIT_MS ? clock() + took * (1 / share - 1) : Number.NEGATIVE_INFINITY;
     }
   };
   const input = { path: file, skipThrough, validateSkipped: quarantine !== undefined };
@@ -201,6 +214,9 @@ export async function replayFile(
     eventsPerSecond: ms > 0 ? Math.round((events / ms) * 1000) : 0,
   };
 }
+
+/** A commit at least this long (ms) puts the next one off (`maxCommitShare`). */
+const SLOW_COMMIT_MS = 1000;
 
 /** Quarantined rows written together (and at every commit). */
 const QUARANTINE_BATCH = 1000;
