@@ -136,8 +136,13 @@ export interface DecisionEvidence {
  * @example supportingEvidence([{ source: 'hospital', recordId: 'Y1', matchProbability: 0.9, idExact: false, ambiguous: true }]) // []
  */
 export function supportingEvidence<E extends DecisionEvidence>(evidence: readonly E[]): E[] {
-  return evidence.filter((e) => e.idConflict !== true && e.twinConflict !== true && e.ambiguous !== true);
+  return evidence.filter(isSupporting);
 }
+
+/** Whether one record counts as evidence about the beneficiary (`supportingEvidence`). */
+export const isSupporting = (
+  e: Pick<DecisionEvidence, 'idConflict' | 'twinConflict' | 'ambiguous'>,
+): boolean => e.idConflict !== true && e.twinConflict !== true && e.ambiguous !== true;
 
 /** A certification as a sign of life: who certified when, through which channel. */
 export interface LifeSign {

@@ -118,8 +118,6 @@ export function candidateRows(rules: readonly BlockingRule<ChinaPerson>[]) {
     return out;
   };
   return {
-    /** Whether a rule's blocks are stored as clusters of rows. */
-    isClustered: (rule: number): boolean => clusterRules.includes(rule),
     blocksOf,
     rows: (person: ChinaPerson): { beneficiaryId: string; block: number; candidate: string }[] => {
       const candidate = encodeCandidate(person);

@@ -290,6 +290,31 @@ async function loadedStore(dir: string) {
   return store;
 }
 
+/**
+ * A county loaded into a store (nothing matched yet) with its truth and roll, the beneficiaries any simulated death
+ * record is about, and `strangerId(b)`: a valid ID number of b's region and birth date, differing in the sequence, held
+ * by no one on the roll and not given before (a stranger born the same day).
+ */
+async function namesakeCounty(size: number, seed: number) {
+  const dir = await county(size, seed);
+  const store = await loadedStore(dir);
+  const truth = await readTruth(dir);
+  const roll = await rollOf(store);
+  const recorded = recordedPersons(dir);
+  const used = new Set(roll.map((b) => b.idNumber?.slice(0, 17)));
+  const strangerId = (b: Beneficiary) => {
+    let seq = Number(b.idNumber!.slice(14, 17));
+    let first17: string;
+    do {
+      seq = (seq + 2) % 1000;
+      first17 = `${b.idNumber!.slice(0, 14)}${String(seq).padStart(3, '0')}`;
+    } while (used.has(first17));
+    used.add(first17);
+    return first17 + checkCharacter(first17);
+  };
+  return { dir, store, truth, roll, recorded, strangerId };
+}
+
 /** The beneficiaries any simulated death record is about (the simulator's false deaths included). */
 function recordedPersons(dir: string): Set<string | undefined> {
   return new Set(
@@ -305,13 +330,7 @@ describe('death matching: a namesake born the same day (issue #4)', () => {
   it(
     'a stranger with the same name, sex, birth date and county but another valid ID never suspends',
     async () => {
-      const dir = await county(2500, 31);
-      const store = await loadedStore(dir);
-      const truth = await readTruth(dir);
-      const roll = await rollOf(store);
-      const used = new Set(roll.map((b) => b.idNumber?.slice(0, 17)));
-      // Who any simulated death record is about (the simulator's false deaths included).
-      const recorded = recordedPersons(dir);
+      const { dir, store, truth, roll, recorded, strangerId } = await namesakeCounty(2500, 31);
       // Living beneficiaries without any death record, each given a dead stranger of the same name, sex, birth
       // date and county whose valid ID differs only in the sequence (one no one on the roll holds), reported by
       // civil affairs AND the hospital: counted as two independent sources, a link would suspend.
@@ -322,20 +341,7 @@ describe('death matching: a namesake born the same day (issue #4)', () => {
         })
         .slice(0, 60);
       const rows = living.flatMap((b, i) => {
-        let seq = Number(b.idNumber!.slice(14, 17));
-        let first17: string;
-        do {
-          seq = (seq + 2) % 1000;
-          first17 = `${b.idNumber!.slice(0, 14)}${String(seq).padStart(3, '0')}`;
-        } while (used.has(first17));
-        const person = [
-          b.name,
-          first17 + checkCharacter(first17),
-          b.sex,
-          b.birthDate,
-          '2020-03-15',
-          b.regionCode,
-        ];
+        const person = [b.name, strangerId(b), b.sex, b.birthDate, '2020-03-15', b.regionCode];
         return [
           [`MZNS${i}`, 'civil_affairs', ...person, undefined, '2020-04-01'],
           [`YXNS${i}`, 'hospital', ...person, undefined, '2020-04-02'],
@@ -371,12 +377,7 @@ describe('death matching: the death feed grouped by person, and ties (issue #4, 
   it(
     "an ID-less decoy whose other report carries another person's ID, or a tie between two roll members, is no source: nothing suspended, nothing claimed, on arrival as in the batch",
     async () => {
-      const dir = await county(1500, 41);
-      const store = await loadedStore(dir);
-      const truth = await readTruth(dir);
-      const roll = await rollOf(store);
-      const recorded = recordedPersons(dir);
-      const used = new Set(roll.map((b) => b.idNumber?.slice(0, 17)));
+      const { dir, store, truth, roll, recorded, strangerId } = await namesakeCounty(1500, 41);
       const living = roll.filter((b) => {
         const t = truth.beneficiaries.get(b.beneficiaryId);
         return (
@@ -387,16 +388,6 @@ describe('death matching: the death feed grouped by person, and ties (issue #4, 
           b.birthDate !== undefined
         );
       });
-      const otherId = (b: Beneficiary) => {
-        let seq = Number(b.idNumber!.slice(14, 17));
-        let first17: string;
-        do {
-          seq = (seq + 2) % 1000;
-          first17 = `${b.idNumber!.slice(0, 14)}${String(seq).padStart(3, '0')}`;
-        } while (used.has(first17));
-        used.add(first17);
-        return first17 + checkCharacter(first17);
-      };
       // Decoys: a stranger of the same name, sex, birth date and county died; cremation and the hospital reported it
       // without an ID number (two sources: a suspension if they counted), the household register with the stranger's.
       const decoyed = living.slice(0, 20);
@@ -429,7 +420,7 @@ describe('death matching: the death feed grouped by person, and ties (issue #4, 
       });
       // Ties: a second roll member identical on every compared field but the ID, and an ID-less report fitting both.
       const tied = living.slice(20, 30);
-      const twinsOnRoll = tied.map((b, i) => ({ ...b, beneficiaryId: `BTIE${i}`, idNumber: otherId(b) }));
+      const twinsOnRoll = tied.map((b, i) => ({ ...b, beneficiaryId: `BTIE${i}`, idNumber: strangerId(b) }));
       const header =
         'beneficiary_id,name,id_number,sex,birth_date,region_code,address,phone,bank_card,scheme,monthly_amount,enrolled_at,handler_id,status';
       const rollRows = twinsOnRoll.map((b) =>

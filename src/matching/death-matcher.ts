@@ -6,6 +6,7 @@ import {
   type Decision,
   decide,
   type EntitlementPolicy,
+  isSupporting,
   type LifeSign,
   needsNewDecision,
   overpaidClaim,
@@ -29,6 +30,7 @@ import {
   chinaBlockingRules,
   chinaComparisons,
   createPersonNormaliser,
+  idLevelConflicts,
   personFromBeneficiary,
   personFromDeathRecord,
 } from '../linkage/china-preset.js';
@@ -174,14 +176,14 @@ const idTermLevel = (match: Pick<DeathMatch, 'explanation'>): number | undefined
   match.explanation?.terms.find((t) => t.comparison === 'id_number')?.level;
 
 const idIsExact = (match: Pick<DeathMatch, 'explanation'>): boolean => {
-  const term = match.explanation?.terms.find((t) => t.comparison === 'id_number');
-  return term !== undefined && (term.level === IdLevel.exact || term.level === IdLevel.converted);
+  const level = idTermLevel(match);
+  return level === IdLevel.exact || level === IdLevel.converted;
 };
 
 /** The record's ID number is another person's (not a typo of the beneficiary's): see `DecisionEvidence`. */
 const idConflicts = (match: Pick<DeathMatch, 'explanation'>): boolean => {
-  const term = match.explanation?.terms.find((t) => t.comparison === 'id_number');
-  return term !== undefined && (term.level === IdLevel.different || term.level === IdLevel.birthDatePart);
+  const level = idTermLevel(match);
+  return level !== undefined && idLevelConflicts(level);
 };
 
 /**
@@ -342,7 +344,7 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
     // never moves it (the decision still sees every record).
     const about = new Map(
       fuseDeathFindings(
-        links.filter((l) => supportingEvidence([{ ...l, ...evidenceOf(l) }]).length > 0).map(asEvidence),
+        links.filter((l) => isSupporting(evidenceOf(l))).map(asEvidence),
         DEFAULT_SOURCE_RELIABILITY,
       ).map((f) => [f.beneficiaryId, f]),
     );
@@ -449,7 +451,9 @@ export function createDeathMatcher(options: DeathMatcherOptions): DeathMatcher {
     const reports = new Map<string, DeathRecord[]>();
     for (const { source, recordId, twin } of await store.deathTwins(idless, asOf)) {
       const key = `${source}:${recordId}`;
-      reports.set(key, [...(reports.get(key) ?? []), twin]);
+      const known = reports.get(key);
+      if (known === undefined) reports.set(key, [twin]);
+      else known.push(twin);
     }
     const withOthers = idless.filter((l) =>
       (reports.get(`${l.source}:${l.recordId}`) ?? []).some((r) => r.idNumber !== undefined),

@@ -547,7 +547,11 @@ export function createSqlMatchingStore(exec: SqlExecutor): MatchingStore {
     async deathTwins(records, through) {
       // By source, so that the primary key (source, record_id) finds each record; its reports by (death_date, name).
       const bySource = new Map<string, string[]>();
-      for (const r of records) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r.recordId]);
+      for (const r of records) {
+        const ids = bySource.get(r.source);
+        if (ids === undefined) bySource.set(r.source, [r.recordId]);
+        else ids.push(r.recordId);
+      }
       const out: { source: DeathSource; recordId: string; twin: DeathRecord }[] = [];
       for (const [source, ids] of [...bySource].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
         const rows = await inQuery(
