@@ -32,13 +32,17 @@ import { peakRssMb } from './child.js';
  */
 function mainThreadCpuMs(): number {
   try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    // Fields after the command's closing parenthesis: state is field 3, utime 14 and stime 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    return cpuMsOf(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'));
   } catch {
     return Number.NaN;
   }
+}
+
+/** User + system CPU ms of a /proc/…/stat line (10 ms ticks). */
+function cpuMsOf(stat: string): number {
+  // Fields after the command's closing parenthesis: state is field 3, utime 14 and stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /** Messages in each CPU window of the NATS run: the first ones, and as many later on. */
@@ -94,8 +98,7 @@ function threadCpuMs(): Map<string, number> {
     try {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out.set(`${name}:${tid}`, ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+      out.set(`${name}:${tid}`, cpuMsOf(stat));
     } catch {
       // The thread ended.
     }

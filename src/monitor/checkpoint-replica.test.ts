@@ -19,6 +19,14 @@ const lines = events.map(toEventLine);
 const at = (sequence: number): SourcePosition => ({ kind: 'stream', stream: 'S', consumer: 'C', sequence });
 const scratch = () => join(mkdtempSync(join(tmpdir(), 'gw-replica-')), 'ghostwatch.db');
 
+/** The checkpoint stored in the SQLite database at `db` (the store opened and closed again). */
+async function savedIn(db: string) {
+  const store = await openStore(db);
+  const saved = await store.monitor.load('nats:S:C');
+  await store.close();
+  return saved;
+}
+
 /** The consumer's side: a monitor fed the same lines in the same order, checkpointed inline. */
 function consumerCheckpoint(upTo: number) {
   const monitor = createMonitor({ rules: defaultRules(), sink: createMemoryAlertSink(), reference });
@@ -52,10 +60,7 @@ describe('checkpoint replica (worker thread)', () => {
           }
           expect(await replica.flush()).toEqual(at(upTo));
           await replica.close();
-          const store = await openStore(db);
-          const saved = await store.monitor.load('nats:S:C');
-          await store.close();
-          expect(saved).toEqual(consumerCheckpoint(upTo));
+          expect(await savedIn(db)).toEqual(consumerCheckpoint(upTo));
         },
       ),
       { numRuns: 6 },
@@ -84,9 +89,7 @@ describe('checkpoint replica (worker thread)', () => {
     second.push(lines.slice(100), at(lines.length));
     await second.flush();
     await second.close();
-    const store = await openStore(db);
-    const saved = await store.monitor.load('nats:S:C');
-    await store.close();
+    const saved = await savedIn(db);
     expect(saved).toEqual(consumerCheckpoint(lines.length));
     expect(second.stats()).toMatchObject({
       saves: 1,
@@ -121,10 +124,7 @@ describe('checkpoint replica (worker thread)', () => {
     replica.push(lines.slice(200), at(lines.length));
     await replica.flush();
     await replica.close();
-    const reopened = await openStore(db);
-    const saved = await reopened.monitor.load('nats:S:C');
-    await reopened.close();
-    expect(saved).toEqual(consumerCheckpoint(lines.length));
+    expect(await savedIn(db)).toEqual(consumerCheckpoint(lines.length));
   });
 
   it('says how far behind it is, and lets a consumer wait until it has caught up', async () => {
@@ -214,9 +214,7 @@ describe('checkpoint replica (worker thread)', () => {
     replica.push(lines.slice(40), at(lines.length));
     expect(await replica.flush()).toEqual(at(lines.length));
     await replica.close();
-    const store = await openStore(db);
-    const saved = await store.monitor.load('nats:S:C');
-    await store.close();
+    const saved = await savedIn(db);
     // Nothing of the warm-up's made-up events is in the replica's state.
     expect(saved).toEqual(consumerCheckpoint(lines.length));
   });

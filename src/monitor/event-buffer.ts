@@ -4,12 +4,6 @@ import type { EpochMs } from '../core/time.js';
 import type { EventChannel, EventResult, EventType } from '../records/enums.js';
 import type { CardEvent } from '../records/schemas.js';
 
-/** (ts, event_id) order: the one order in which the engine processes events, whatever order they arrived in. */
-export function compareEvents(a: CardEvent, b: CardEvent): number {
-  if (a.ts !== b.ts) return a.ts - b.ts;
-  return a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
-}
-
 /** A CardEvent whose fields are set again for each event (`EventBuffer.popInto`): one object for all. */
 export type MutableCardEvent = { -readonly [K in keyof CardEvent]: CardEvent[K] };
 

@@ -35,19 +35,6 @@ export interface ReferenceIndex {
 }
 
 /**
- * A card reference as the index builds it: with facts precomputed for the detectors that look at every event, so
- * that the common card costs them no walk over its beneficiaries (other ReferenceData may lack them: the detectors
- * then walk the beneficiaries as before).
- */
-export interface IndexedCardReference extends CardReference {
-  /** `beneficiaries.length`. */
-  readonly beneficiaryCount?: number;
-  /** How many beneficiaries have a region code, and the first of them. */
-  readonly regionCount?: number;
-  readonly firstRegion?: string | undefined;
-}
-
-/**
  * The cards of an indexed reference, numbered densely (0 … size - 1), with the facts the detectors read on every
  * event in typed arrays: the engine resolves an event's card to its number once (the replay hands it over from
  * the reading thread's dictionary), and the detectors then read one byte or one number of a compact array instead
@@ -64,7 +51,7 @@ export interface CardTable {
   indexOf(card: string): number;
   /** The card numbers (interned: the strings `internCard` gives), by number. */
   readonly cards: readonly string[];
-  readonly references: readonly IndexedCardReference[];
+  readonly references: readonly CardReference[];
   /** The card's reference says `allAliveAndActive`. */
   allAliveAndActive(index: number): boolean;
   beneficiaryCount(index: number): number;
@@ -253,7 +240,18 @@ export function createReferenceIndex(): ReferenceIndex {
           if (card !== undefined) entry(card).times.add(p.at);
         }
       }
-      const map = new Map<string, IndexedCardReference>();
+      const beneficiaries = holders.size;
+      holders.clear();
+      const numbers = new Map<string, number>();
+      const cards: string[] = [];
+      const references: CardReference[] = [];
+      const n = byCard.size;
+      // Two numbers per card, side by side (one cache line for all the facts of a card): the beneficiary count,
+      // then allAliveAndActive (bit 0), min(regionCount, 2) (bits 1-2) and the first region's number (bits 3-),
+      // regionCount being how many beneficiaries have a region code and the first region the first of them.
+      const facts = new Int32Array(2 * n);
+      const regionNumbers = new Map<string | undefined, number>([[undefined, 0]]);
+      const regionCodes: (string | undefined)[] = [undefined];
       for (const [card, e] of byCard) {
         let regionCount = 0;
         let firstRegion: string | undefined;
@@ -262,42 +260,26 @@ export function createReferenceIndex(): ReferenceIndex {
           regionCount++;
           firstRegion ??= b.regionCode;
         }
-        map.set(internCard(card), {
+        const allAliveAndActive = e.beneficiaries.every(
+          (b) => b.believedDeadSince === undefined && b.statusChanges === undefined,
+        );
+        const i = cards.length;
+        const interned = internCard(card);
+        numbers.set(interned, i);
+        cards.push(interned);
+        references.push({
           beneficiaries: e.beneficiaries,
           paymentTimes: [...e.times].sort((a, b) => a - b),
-          allAliveAndActive: e.beneficiaries.every(
-            (b) => b.believedDeadSince === undefined && b.statusChanges === undefined,
-          ),
-          beneficiaryCount: e.beneficiaries.length,
-          regionCount,
-          firstRegion,
+          allAliveAndActive,
         });
-      }
-      const beneficiaries = holders.size;
-      holders.clear();
-      const numbers = new Map<string, number>();
-      const cards: string[] = [];
-      const references: IndexedCardReference[] = [];
-      const n = map.size;
-      // Two numbers per card, side by side (one cache line for all the facts of a card): the beneficiary count,
-      // then allAliveAndActive (bit 0), min(regionCount, 2) (bits 1-2) and the first region's number (bits 3-).
-      const facts = new Int32Array(2 * n);
-      const regionNumbers = new Map<string | undefined, number>([[undefined, 0]]);
-      const regionCodes: (string | undefined)[] = [undefined];
-      for (const [card, ref] of map) {
-        const i = cards.length;
-        numbers.set(card, i);
-        cards.push(card);
-        references.push(ref);
-        let r = regionNumbers.get(ref.firstRegion);
+        let r = regionNumbers.get(firstRegion);
         if (r === undefined) {
           r = regionCodes.length;
-          regionNumbers.set(ref.firstRegion, r);
-          regionCodes.push(ref.firstRegion);
+          regionNumbers.set(firstRegion, r);
+          regionCodes.push(firstRegion);
         }
-        facts[2 * i] = ref.beneficiaryCount!;
-        facts[2 * i + 1] =
-          (ref.allAliveAndActive === true ? 1 : 0) | (Math.min(ref.regionCount!, 2) << 1) | (r << 3);
+        facts[2 * i] = e.beneficiaries.length;
+        facts[2 * i + 1] = (allAliveAndActive ? 1 : 0) | (Math.min(regionCount, 2) << 1) | (r << 3);
       }
       const table: CardTable = {
         size: n,

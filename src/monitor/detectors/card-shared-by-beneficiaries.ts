@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { maskCardNumber } from '../../core/card-number.js';
 import type { Detector, DetectorEnvironment } from '../detector.js';
-import type { IndexedCardReference } from '../reference-index.js';
 import { ALL_CHANNELS, compileFilter, currentReference, eventFilterParams, MONEY_OUT } from './common.js';
 
 /** A card that several beneficiaries' pensions are paid to: one collector behind several "pensioners". */
@@ -35,8 +34,7 @@ export function createCardSharedByBeneficiaries(
       }
       const ref = currentReference(env, event.card);
       if (ref === undefined) return;
-      const count = (ref as IndexedCardReference).beneficiaryCount ?? ref.beneficiaries.length;
-      if (count < params.minBeneficiaries) return;
+      if (ref.beneficiaries.length < params.minBeneficiaries) return;
       const ids = ref.beneficiaries.map((b) => b.beneficiaryId);
       const n = ids.length;
       emit({

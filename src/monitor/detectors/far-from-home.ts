@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { maskCardNumber } from '../../core/card-number.js';
 import type { Detector, DetectorEnvironment } from '../detector.js';
 import type { CardReference } from '../ports.js';
-import type { IndexedCardReference } from '../reference-index.js';
 import { cardAndTerminal, compileFilter, currentReference, eventFilterParams, MONEY_OUT } from './common.js';
 
 /**
@@ -41,11 +40,9 @@ export function createFarFromHome(id: string, params: FarFromHomeParams, env: De
         regionCount = cards.regionCount(i);
         if (regionCount === 1) home = cards.firstRegion(i)!;
       } else {
+        // Without a card table (a ReferenceData that is not an index): the beneficiaries are walked below.
         ref = env.reference.card(event.card);
         if (ref === undefined) return;
-        const facts = ref as IndexedCardReference;
-        regionCount = facts.regionCount;
-        if (regionCount === 1) home = facts.firstRegion!;
       }
       if (regionCount === 0) return;
       if (regionCount === 1) {
@@ -81,7 +78,7 @@ export function createFarFromHome(id: string, params: FarFromHomeParams, env: De
 }
 
 /** `a.slice(0, n) === b.slice(0, n)` without making the two slices (this runs on every withdrawal). */
-export function samePrefix(a: string, b: string, n: number): boolean {
+function samePrefix(a: string, b: string, n: number): boolean {
   const la = Math.min(a.length, n);
   if (la !== Math.min(b.length, n)) return false;
   for (let k = 0; k < la; k++) if (a.charCodeAt(k) !== b.charCodeAt(k)) return false;

@@ -5,22 +5,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CardEvent } from '../../records/schemas.js';
 import { parseCardEventLine } from '../event-line.js';
+import { SAMPLE_EVENT_FIELDS } from '../testing/event-lines.js';
 import { BatchBuilder, BatchReader, type EventBatch } from './event-columns.js';
 import { forEachLine } from './line-reader.js';
 import { readEventBatches, readEventBatchesInWorker } from './replay-reader.js';
 
-const base = {
-  event_id: 'E1',
-  ts: '2021-02-01T23:41:07+08:00',
-  card: '6217001234567890123',
-  terminal_id: 'ATM-430422-0007',
-  terminal_region: '430422',
-  channel: 'atm',
-  type: 'withdrawal',
-  amount: '2000.00',
-  result: 'approved',
-  session_id: 'S9',
-};
+const base = SAMPLE_EVENT_FIELDS;
 
 const variants = {
   event_id: fc.constantFrom(

@@ -5,6 +5,7 @@ import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CardEvent } from '../../records/schemas.js';
 import { openStore } from '../../store/open-store.js';
 import type { Alert } from '../alert.js';
 import type { MonitorCheckpoint } from '../checkpoint.js';
@@ -68,6 +69,36 @@ async function runUntil(source: ReturnType<typeof createNatsSource>, messages: n
   return running;
 }
 
+/**
+ * Connects and adds stream `name` over `${prefix}.>`, with `events` published to it; `faults`: event 20 is
+ * published twice (a duplicate delivery) and a junk line follows event 30.
+ */
+async function streamWith(name: string, prefix: string, events: readonly CardEvent[], faults = false) {
+  const nc = await connect({ servers: SERVER });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name, subjects: [`${prefix}.>`] });
+  const js = jetstream(nc);
+  for (const [i, e] of events.entries()) {
+    await js.publish(subjectFor(e.terminalId, prefix), toLine(e));
+    if (faults && i === 20) await js.publish(subjectFor(e.terminalId, prefix), toLine(e));
+    if (faults && i === 30) await js.publish(`${prefix}.junk`, '{"event_id":"BAD"}');
+  }
+  return { nc, jsm, js };
+}
+
+/** The options every source of these tests shares: the test consumer on stream `name` over `${prefix}.>`. */
+const sourceOn = (stream: string, prefix: string) =>
+  ({ servers: SERVER, stream, subject: `${prefix}.>`, consumer: CONSUMER, fetchExpiresMs: 1000 }) as const;
+
+/** Waits (at most 20 s) until the test consumer on `stream` has nothing pending nor unacknowledged. */
+async function untilConsumed(jsm: Awaited<ReturnType<typeof jetstreamManager>>, stream: string) {
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const info = await jsm.consumers.info(stream, CONSUMER);
+    if (info.num_pending === 0 && info.num_ack_pending === 0) break;
+  }
+}
+
 // Both real-server describes' streams, deleted once every test of the file has run.
 afterAll(async () => {
   if (!up) return;
@@ -88,27 +119,11 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     const { events, reference } = scenario();
     const expected = runEvents(events, { reference }).alerts;
 
-    const nc = await connect({ servers: SERVER });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: STREAM, subjects: [`${PREFIX}.>`] });
-    const js = jetstream(nc);
-    for (const [i, e] of events.entries()) {
-      await js.publish(subjectFor(e.terminalId, PREFIX), toLine(e));
-      if (i === 20) await js.publish(subjectFor(e.terminalId, PREFIX), toLine(e)); // a duplicate delivery
-      if (i === 30) await js.publish(`${PREFIX}.junk`, '{"event_id":"BAD"}');
-    }
+    const { nc, jsm } = await streamWith(STREAM, PREFIX, events, true);
 
     const sink = createMemoryAlertSink();
     const store = createMemoryCheckpointStore();
-    const sourceOptions = {
-      servers: SERVER,
-      stream: STREAM,
-      subject: `${PREFIX}.>`,
-      consumer: CONSUMER,
-      batchSize: 40,
-      fetchExpiresMs: 1000,
-      ackWaitMs: 1000,
-    };
+    const sourceOptions = { ...sourceOn(STREAM, PREFIX), batchSize: 40, ackWaitMs: 1000 };
 
     // First worker: dies while storing its third checkpoint, after that batch's alerts were written and before
     // any of its messages were acknowledged.
@@ -153,11 +168,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     });
     const secondSource = createNatsSource({ ...sourceOptions, monitor: second });
     const running = secondSource.run();
-    for (let i = 0; i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      const info = await jsm.consumers.info(STREAM, CONSUMER);
-      if (info.num_pending === 0 && info.num_ack_pending === 0) break;
-    }
+    await untilConsumed(jsm, STREAM);
     await secondSource.stop();
     const stats = await running;
     second.drain();
@@ -176,11 +187,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
   it('a consumer left with per-message acks by an older version is re-created with ack-all, after its ack floor', async () => {
     expect(up, `NATS must be reachable at ${SERVER} when CI=true`).toBe(true);
     const events = scenario().events.slice(0, 100);
-    const nc = await connect({ servers: SERVER });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: OLD_STREAM, subjects: [`${OLD_PREFIX}.>`] });
-    const js = jetstream(nc);
-    for (const e of events) await js.publish(subjectFor(e.terminalId, OLD_PREFIX), toLine(e));
+    const { nc, jsm, js } = await streamWith(OLD_STREAM, OLD_PREFIX, events);
     await jsm.consumers.add(OLD_STREAM, {
       durable_name: CONSUMER,
       ack_policy: AckPolicy.Explicit,
@@ -201,15 +208,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
       sink: createMemoryAlertSink(),
       reference: { card: () => undefined },
     });
-    const source = createNatsSource({
-      servers: SERVER,
-      stream: OLD_STREAM,
-      subject: `${OLD_PREFIX}.>`,
-      consumer: CONSUMER,
-      monitor,
-      batchSize: 40,
-      fetchExpiresMs: 1000,
-    });
+    const source = createNatsSource({ ...sourceOn(OLD_STREAM, OLD_PREFIX), monitor, batchSize: 40 });
     const stats = await runUntil(source, 70, 10000);
     const info = await jsm.consumers.info(OLD_STREAM, CONSUMER);
     await nc.close();
@@ -222,15 +221,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     expect(up, `NATS must be reachable at ${SERVER} when CI=true`).toBe(true);
     const { events, reference } = scenario();
     const expected = runEvents(events, { reference }).alerts;
-    const nc = await connect({ servers: SERVER });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: REPLICA_STREAM, subjects: [`${REPLICA_PREFIX}.>`] });
-    const js = jetstream(nc);
-    for (const [i, e] of events.entries()) {
-      await js.publish(subjectFor(e.terminalId, REPLICA_PREFIX), toLine(e));
-      if (i === 20) await js.publish(subjectFor(e.terminalId, REPLICA_PREFIX), toLine(e)); // a duplicate delivery
-      if (i === 30) await js.publish(`${REPLICA_PREFIX}.junk`, '{"event_id":"BAD"}');
-    }
+    const { nc, jsm } = await streamWith(REPLICA_STREAM, REPLICA_PREFIX, events, true);
 
     // The consumer's own store (it loads the checkpoint on start) and the replica's: one SQLite database.
     const db = join(mkdtempSync(join(tmpdir(), 'gw-nats-replica-')), 'ghostwatch.db');
@@ -245,12 +236,8 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     };
     const sink = createMemoryAlertSink();
     const sourceOptions = {
-      servers: SERVER,
-      stream: REPLICA_STREAM,
-      subject: `${REPLICA_PREFIX}.>`,
-      consumer: CONSUMER,
+      ...sourceOn(REPLICA_STREAM, REPLICA_PREFIX),
       batchSize: 20,
-      fetchExpiresMs: 1000,
       ackWaitMs: 1000,
       checkpointEveryMs: 0,
       checkpointReplica: scenarioReplicaSetup(db),
@@ -300,11 +287,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     });
     const secondSource = createNatsSource({ ...sourceOptions, monitor: second });
     const running = secondSource.run();
-    for (let i = 0; i < 100; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      const info = await jsm.consumers.info(REPLICA_STREAM, CONSUMER);
-      if (info.num_pending === 0 && info.num_ack_pending === 0) break;
-    }
+    await untilConsumed(jsm, REPLICA_STREAM);
     await secondSource.stop();
     const stats = await running;
     second.drain();
@@ -331,10 +314,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
   it('acknowledges stored batches together, at most every acknowledgeEveryMs, and everything on stop', async () => {
     expect(up, `NATS must be reachable at ${SERVER} when CI=true`).toBe(true);
     const { events, reference } = scenario();
-    const nc = await connect({ servers: SERVER });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: ACK_STREAM, subjects: [`${ACK_PREFIX}.>`] });
-    const js = jetstream(nc);
+    const { nc, jsm, js } = await streamWith(ACK_STREAM, ACK_PREFIX, []);
     const publish = async (from: number, to: number) => {
       for (const e of events.slice(from, to))
         await js.publish(subjectFor(e.terminalId, ACK_PREFIX), toLine(e));
@@ -345,12 +325,8 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
     const sink = createMemoryAlertSink();
     const monitor = createMonitor({ rules: defaultRules(), sink, reference });
     const source = createNatsSource({
+      ...sourceOn(ACK_STREAM, ACK_PREFIX),
       monitor,
-      servers: SERVER,
-      stream: ACK_STREAM,
-      subject: `${ACK_PREFIX}.>`,
-      consumer: CONSUMER,
-      fetchExpiresMs: 1000,
       checkpointEveryMs: 600_000,
       acknowledgeEveryMs: 600_000,
     });
@@ -374,12 +350,8 @@ describe.skipIf(!up && process.env.CI !== 'true')('NATS JetStream source (real s
 
     // With the default interval (20 ms), a running consumer acknowledges everything it stored without more traffic.
     const again = createNatsSource({
+      ...sourceOn(ACK_STREAM, ACK_PREFIX),
       monitor: createMonitor({ rules: defaultRules(), sink: createMemoryAlertSink(), reference }),
-      servers: SERVER,
-      stream: ACK_STREAM,
-      subject: `${ACK_PREFIX}.>`,
-      consumer: CONSUMER,
-      fetchExpiresMs: 1000,
     });
     const runningAgain = again.run();
     await publish(50, 80);
@@ -407,11 +379,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('warm-up through a scratch str
     expect(up, `NATS must be reachable at ${SERVER} when CI=true`).toBe(true);
     const { events, reference } = scenario();
     const expected = runEvents(events, { reference }).alerts;
-    const nc = await connect({ servers: SERVER });
-    const jsm = await jetstreamManager(nc);
-    await jsm.streams.add({ name: WARM_STREAM, subjects: [`${WARM_PREFIX}.>`] });
-    const js = jetstream(nc);
-    for (const e of events) await js.publish(subjectFor(e.terminalId, WARM_PREFIX), toLine(e));
+    const { nc, jsm } = await streamWith(WARM_STREAM, WARM_PREFIX, events);
     const sink = createMemoryAlertSink();
     const checkpoints = createMemoryCheckpointStore();
     const monitor = createMonitor({
@@ -421,15 +389,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('warm-up through a scratch str
       checkpoints,
       checkpointName: 'nats',
     });
-    const source = createNatsSource({
-      monitor,
-      servers: SERVER,
-      stream: WARM_STREAM,
-      subject: `${WARM_PREFIX}.>`,
-      consumer: CONSUMER,
-      fetchExpiresMs: 1000,
-      warmUpMessages: 300,
-    });
+    const source = createNatsSource({ ...sourceOn(WARM_STREAM, WARM_PREFIX), monitor, warmUpMessages: 300 });
     const stats = await runUntil(source, events.length, 10000);
     monitor.drain();
     await monitor.commit(null, { checkpoint: false });
@@ -471,15 +431,7 @@ describe.skipIf(!up && process.env.CI !== 'true')('warm-up through a scratch str
     for (const e of events.slice(0, 40)) await js.publish(subjectFor(e.terminalId, WARM_PREFIX), toLine(e));
     const sink = createMemoryAlertSink();
     const monitor = createMonitor({ rules: defaultRules(), sink, reference });
-    const source = createNatsSource({
-      monitor,
-      servers: SERVER,
-      stream: WARM_STREAM,
-      subject: `${WARM_PREFIX}.>`,
-      consumer: CONSUMER,
-      fetchExpiresMs: 1000,
-      warmUpMessages: 300,
-    });
+    const source = createNatsSource({ ...sourceOn(WARM_STREAM, WARM_PREFIX), monitor, warmUpMessages: 300 });
     const stats = await runUntil(source, 40, 10000);
     await jsm.streams.delete(BLOCKER_STREAM);
     monitor.drain();

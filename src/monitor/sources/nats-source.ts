@@ -139,6 +139,7 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
   const maxReplicaLag = options.maxReplicaLagEvents ?? 1_000_000;
   const acknowledgeEveryMs = options.acknowledgeEveryMs ?? 20;
   const monitor = options.monitor;
+  const servers = typeof options.servers === 'string' ? options.servers : [...options.servers];
   let nc: NatsConnection | undefined;
   let messages: ConsumerMessages | undefined;
   let stopping = false;
@@ -285,9 +286,7 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
     let connection: NatsConnection | undefined;
     let created = false;
     try {
-      connection = await connect({
-        servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
-      });
+      connection = await connect({ servers });
       const jsm = await jetstreamManager(connection);
       // In memory, and its messages expire: a process killed during the warm-up leaves at most an empty stream.
       await jsm.streams.add({
@@ -347,9 +346,7 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
   }
 
   async function consumeStream(resumeAfter: number | undefined): Promise<NatsSourceStats> {
-    nc = await connect({
-      servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
-    });
+    nc = await connect({ servers });
     const connection = nc;
     if (options.warmUp !== false) {
       await warmConnection(connection);
@@ -421,10 +418,7 @@ export function createNatsSource(options: NatsSourceOptions): NatsSource {
       const due =
         checkpointEveryMs === 0 ||
         now - lastCheckpointAt >= Math.max(checkpointEveryMs, 20 * lastCheckpointCost);
-      const { alerts } = await monitor.commit(
-        { kind: 'stream', stream: streamName, consumer: consumerName, sequence: lastSequence },
-        { checkpoint: due },
-      );
+      const { alerts } = await monitor.commit(here(lastSequence), { checkpoint: due });
       if (killed) return;
       if (due) {
         lastCheckpointAt = now;
@@ -597,13 +591,6 @@ export interface Delivery {
 const delivery: Delivery = { sequence: 0, count: 0 };
 
 /**
- * The stream sequence and delivery count of a JetStream message, read in place from its reply subject
- * (`$JS.ACK.<domain>.<account>.<stream>.<consumer>.<count>.<sequence>.…`, or the older 9-token form without
- * domain and account) instead of the client's `info`, which splits the subject into an array and builds an
- * object for every message. The result is reused: read it before the next call. Anything unexpected is left
- * to the client's own parser.
- */
-/**
  * Sends made-up event lines to this connection itself on a subject of its own (core NATS, nothing stored) and reads
  * them back, so that the client's protocol parser is compiled before the stream's first messages: cold, it took
  * most of a ~500 ms stall in which a 20k/s stream queued up. Gives up after two seconds.
@@ -624,6 +611,13 @@ async function warmConnection(connection: NatsConnection, messages = 20_000): Pr
   }
 }
 
+/**
+ * The stream sequence and delivery count of a JetStream message, read in place from its reply subject
+ * (`$JS.ACK.<domain>.<account>.<stream>.<consumer>.<count>.<sequence>.…`, or the older 9-token form without
+ * domain and account) instead of the client's `info`, which splits the subject into an array and builds an
+ * object for every message. The result is reused: read it before the next call. Anything unexpected is left
+ * to the client's own parser.
+ */
 export function deliveryOf(m: JsMsg): Delivery {
   // The client's message keeps its reply subject (not in the JsMsg interface).
   const reply = (m as unknown as { reply?: unknown }).reply;

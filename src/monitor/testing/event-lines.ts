@@ -16,3 +16,17 @@ export function toEventLine(e: CardEvent): string {
     session_id: e.sessionId,
   });
 }
+
+/** A valid card_events.jsonl line's fields, every one of them given: the base the line-parser tests vary. */
+export const SAMPLE_EVENT_FIELDS = {
+  event_id: 'E1',
+  ts: '2021-02-01T23:41:07+08:00',
+  card: '6217001234567890123',
+  terminal_id: 'ATM-430422-0007',
+  terminal_region: '430422',
+  channel: 'atm',
+  type: 'withdrawal',
+  amount: '2000.00',
+  result: 'approved',
+  session_id: 'S9',
+} as const;
